@@ -1,0 +1,1 @@
+"""One module per theorem; each registers its `verify.spec.Theorem` with `verify.registry.register`."""

@@ -1,0 +1,53 @@
+"""The context a check runs in: profile, seed, where plots go, deterministic random streams."""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, TypeVar
+
+import numpy as np
+
+from .profiles import Profile
+
+__all__ = ["Context"]
+
+T = TypeVar("T")
+
+
+@dataclass
+class Context:
+    """Passed to every `Theorem.check` and `Control.check`.
+
+    ``out_dir`` is where plots are written (``None``: no plots, e.g. under pytest). ``status`` is a
+    callback for progress messages on long runs.
+    """
+
+    profile: Profile
+    seed: int
+    check_id: str
+    out_dir: Path | None = None
+    status: Callable[[str], None] = field(default=lambda _msg: None)
+
+    def pick(self, *, ci: T, default: T, thorough: T) -> T:
+        """The budget for the current profile."""
+        return {"ci": ci, "default": default, "thorough": thorough}[self.profile.name]
+
+    def rng(self, *labels: object) -> np.random.Generator:
+        """A generator determined by (seed, check id, labels): same inputs, same stream."""
+        key = "/".join([self.check_id, *map(str, labels)])
+        return np.random.default_rng([self.seed, zlib.crc32(key.encode())])
+
+    def plot_path(self, name: str) -> Path | None:
+        """Path for a plot file named after the check, or None if plots are off."""
+        if self.out_dir is None:
+            return None
+        directory = self.out_dir / "plots"
+        directory.mkdir(parents=True, exist_ok=True)
+        return directory / f"{self.check_id}.{name}.png"
+
+    def relative(self, path: Path) -> str:
+        """``path`` relative to the report directory (how the report embeds it)."""
+        assert self.out_dir is not None
+        return path.relative_to(self.out_dir).as_posix()

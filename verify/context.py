@@ -5,7 +5,7 @@ from __future__ import annotations
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import Any, Callable, Iterable, TypeVar
 
 import numpy as np
 
@@ -29,10 +29,23 @@ class Context:
     check_id: str
     out_dir: Path | None = None
     status: Callable[[str], None] = field(default=lambda _msg: None)
+    mapper: Callable[[Callable[[Any], Any], list[Any]], list[Any]] | None = None
 
     def pick(self, *, ci: T, default: T, thorough: T) -> T:
         """The budget for the current profile."""
         return {"ci": ci, "default": default, "thorough": thorough}[self.profile.name]
+
+    def map(self, fn: Callable[[Any], T], items: Iterable[Any]) -> list[T]:
+        """``[fn(item) for item in items]``, on the run's scheduler if one is configured (dask).
+
+        Use it for independent sweep points (depths, widths, seed replicates); ``fn`` must be a
+        picklable module-level function and each item must carry its own seed, so that the result
+        is the same however the work is distributed.
+        """
+        items = list(items)
+        if self.mapper is None:
+            return [fn(item) for item in items]
+        return self.mapper(fn, items)
 
     def rng(self, *labels: object) -> np.random.Generator:
         """A generator determined by (seed, check id, labels): same inputs, same stream."""

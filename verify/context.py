@@ -58,7 +58,8 @@ class Context:
             return None
         directory = self.out_dir / "plots"
         directory.mkdir(parents=True, exist_ok=True)
-        return directory / f"{self.check_id}.{name}.png"
+        stem = "".join(c if c.isalnum() or c in "._-" else "-" for c in f"{self.check_id}.{name}")
+        return directory / f"{stem}.png"
 
     def relative(self, path: Path) -> str:
         """``path`` relative to the report directory (how the report embeds it)."""

@@ -1,0 +1,224 @@
+"""The `verify` command line: list, show, run, report, gate."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from . import __version__
+from .errors import DataError, InvalidArgument
+from .results import ResultsError, read_results, write_json
+
+__all__ = ["main", "build_parser"]
+
+EXIT_OK, EXIT_GATE_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse that reports bad flags in one line (plus where to get help), exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
+def seed_value(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--seed {text!r} is not an integer") from None
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"--seed {value} must be in [0, 2^32)")
+    return value
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be ≥ 1")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .profiles import PROFILES
+
+    parser = OneLineParser(
+        prog="verify",
+        description="dlverify: check theorems about gradient descent on deep linear networks as falsifiable "
+                    "properties, with negative controls, and write a markdown report plus results.json.",
+        epilog="Typical use: `verify run` (default profile, writes reports/report.md and reports/results.json), "
+               "then `verify gate reports/results.json`. Each command has --help.")
+    parser.add_argument("--version", action="version", version=f"dlverify {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
+
+    p = sub.add_parser("list", help="list the registered theorems and their negative controls",
+                       description="List registered theorems (id, certification level, paper) and their controls.")
+    p.add_argument("patterns", nargs="*", metavar="ID", help="theorem ids or globs, e.g. 'arora2018.*'")
+    p.add_argument("--controls", action="store_true", help="also list each negative control's false statement")
+
+    p = sub.add_parser("show", help="print one theorem's statement, hypotheses, conclusion and controls")
+    p.add_argument("theorem", metavar="ID")
+
+    p = sub.add_parser("run", help="run theorems and controls; write DIR/report.md and DIR/results.json",
+                       description="Run the selected theorems (all if none given) with their negative controls. "
+                                   "Writes DIR/report.md, DIR/results.json and DIR/plots/. Ctrl-C stops after the "
+                                   "current check and writes a report marked PARTIAL. Exit code: 0 if the run "
+                                   "completed (use `verify gate` to judge it), 130 if interrupted.")
+    p.add_argument("theorems", nargs="*", metavar="ID", help="theorem ids or globs (default: all)")
+    p.add_argument("--profile", default="default", choices=sorted(PROFILES),
+                   help="evidence budget: " + "; ".join(f"{k}: {v.description}" for k, v in PROFILES.items())
+                        + " (default: %(default)s)")
+    p.add_argument("--seed", type=seed_value, default=0, help="seed for every random choice (default: %(default)s)")
+    p.add_argument("--out", type=Path, default=Path("reports"), metavar="DIR",
+                   help="output directory (default: %(default)s)")
+    p.add_argument("--baseline", type=Path, metavar="FILE",
+                   help="a previous results.json: add a 'changes against the baseline' section to the report")
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+
+    p = sub.add_parser("report", help="re-render report.md from a results.json without re-running",
+                       description="Re-render the markdown report from a results file (plots are referenced "
+                                   "relative to it).")
+    p.add_argument("results", type=Path, metavar="RESULTS_JSON")
+    p.add_argument("--out", type=Path, metavar="FILE", help="where to write (default: report.md beside the results)")
+    p.add_argument("--baseline", type=Path, metavar="FILE", help="add a diff section against this results file")
+
+    p = sub.add_parser("gate", help="exit non-zero if the results should block a merge",
+                       description="Fail (exit 1) if the run is partial, a theorem is falsified or errored, a "
+                                   "negative control was not refuted, or — with --baseline — a verdict regressed, a "
+                                   "check disappeared, or a gated measurement moved beyond its tolerance. Prints "
+                                   "what changed. Exit 2 on unreadable input.")
+    p.add_argument("results", type=Path, metavar="RESULTS_JSON")
+    p.add_argument("--baseline", type=Path, metavar="FILE", help="results.json of a known-good run")
+    p.add_argument("--update-baseline", type=Path, metavar="FILE",
+                   help="if the gate passes, write RESULTS_JSON to FILE atomically as the new baseline")
+    return parser
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from .registry import select
+    from .report import short_source
+
+    for t in select(args.patterns):
+        print(f"{t.id:34s} {t.certification.value:11s} {len(t.controls)} controls  {short_source(t.source)}")
+        if args.controls:
+            for c in t.controls:
+                print(f"    control {c.id}: {c.statement}")
+    return EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from .registry import get
+
+    t = get(args.theorem)
+    print(f"{t.id}: {t.title}\nsource: {t.source}\ncertification: {t.certification.value}\n")
+    print(f"statement: {t.statement}\n\nhypotheses:")
+    for h in t.hypotheses:
+        print(f"  - {h}")
+    print(f"\nconclusion checked: {t.conclusion}\n\nnegative controls (false statements that must be refuted):")
+    for c in t.controls:
+        print(f"  - {c.id}: {c.statement}")
+    if t.constants:
+        print("\nunspecified constants (our choices):")
+        for k, v in t.constants.items():
+            print(f"  - {k}: {v}")
+    return EXIT_OK
+
+
+def _diff_lines(results: dict, baseline_path: Path | None) -> list[str] | None:
+    if baseline_path is None:
+        return None
+    from .gate import evaluate
+
+    return evaluate(results, read_results(baseline_path)).table()
+
+
+def cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    from .profiles import get_profile
+    from .progress import make_progress
+    from .registry import select
+    from .report import render
+    from .runner import run_theorems
+
+    theorems = select(args.theorems)
+    if args.baseline is not None:
+        read_results(args.baseline)  # fail early on a bad baseline, before a long run
+    out: Path = args.out
+    if out.exists() and not out.is_dir():
+        raise InvalidArgument(f"--out {out} exists and is not a directory")
+    out.mkdir(parents=True, exist_ok=True)
+    command = "verify " + " ".join(shlex.quote(a) for a in argv)
+    results = run_theorems(theorems, get_profile(args.profile), args.seed, out,
+                           progress=make_progress(args.quiet), command=command)
+    write_json(results, out / "results.json")
+    (out / "report.md").write_text(render(results, _diff_lines(results, args.baseline)), encoding="utf-8")
+    s = results["summary"]
+    print(f"{'PARTIAL: ' if results['partial'] else ''}{s['verified']}/{s['theorems']} verified, "
+          f"{s['falsified']} falsified, {s['inconclusive']} inconclusive, {s['error']} errors, {s['skipped']} skipped; "
+          f"controls refuted {s['controls_refuted']}/{s['controls_total']}. Report: {out / 'report.md'}")
+    return EXIT_INTERRUPTED if results["partial"] else EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report import render
+
+    results = read_results(args.results)
+    target = args.out or args.results.with_name("report.md")
+    target.write_text(render(results, _diff_lines(results, args.baseline)), encoding="utf-8")
+    print(f"wrote {target}")
+    return EXIT_OK
+
+
+def cmd_gate(args: argparse.Namespace) -> int:
+    from .gate import evaluate
+
+    results = read_results(args.results)
+    baseline = read_results(args.baseline) if args.baseline else None
+    report = evaluate(results, baseline)
+    if baseline is not None:
+        print("\n".join(report.table()))
+    s = results["summary"]
+    print(f"gate: {s['verified']}/{s['theorems']} verified, controls refuted {s['controls_refuted']}/{s['controls_total']}")
+    for problem in report.problems:
+        print(f"FAIL {problem}")
+    if not report.passed:
+        print(f"gate: FAILED ({len(report.problems)} problem(s))")
+        return EXIT_GATE_FAILED
+    if args.update_baseline is not None:
+        write_json(results, args.update_baseline)
+        print(f"gate: baseline updated: {args.update_baseline}")
+    print("gate: passed")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        if args.command == "list":
+            return cmd_list(args)
+        if args.command == "show":
+            return cmd_show(args)
+        if args.command == "run":
+            return cmd_run(args, argv)
+        if args.command == "report":
+            return cmd_report(args)
+        return cmd_gate(args)
+    except (InvalidArgument, DataError, ResultsError, OSError) as exc:
+        print(f"verify {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"verify {args.command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

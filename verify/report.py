@@ -1,0 +1,153 @@
+"""Render a results document (see `verify.results`) as a markdown report, from the JSON alone."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+__all__ = ["render", "short_source"]
+
+VERDICT_MARK = {"verified": "✅ verified", "falsified": "❌ falsified", "inconclusive": "❔ inconclusive",
+                "error": "💥 error", "skipped": "⏭️ skipped"}
+CONTROL_MARK = {"refuted": "✅ refuted", "not refuted": "❌ NOT refuted (defect)", "inconclusive": "❔ inconclusive",
+                "error": "💥 error", "skipped": "⏭️ skipped"}
+
+
+def fmt(value: Any) -> str:
+    """Compact number formatting for tables (strings such as 'inf' pass through)."""
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value == 0:
+            return "0"
+        if 1e-3 <= abs(value) < 1e4:
+            return f"{value:.5g}"
+        return f"{value:.3e}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(fmt(v) for v in value) + "]"
+    return str(value)
+
+
+def short_source(source: str) -> str:
+    """The authors-and-year part of a source line (text before the first parenthesis)."""
+    return source.split(" (")[0].strip()
+
+
+def cell(text: Any) -> str:
+    """Make text safe inside a markdown table cell."""
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def headline(theorem: dict[str, Any]) -> str:
+    chosen = next((m for m in theorem["measurements"] if m["name"] == theorem.get("headline")), None)
+    if chosen is None and theorem["measurements"]:
+        chosen = theorem["measurements"][0]
+    if chosen is None:
+        return "–"
+    text = f"{chosen['name']}: {fmt(chosen['value'])}"
+    if chosen.get("predicted") is not None:
+        text += f" (predicted {fmt(chosen['predicted'])})"
+    return text
+
+
+def measurement_table(measurements: list[dict[str, Any]]) -> list[str]:
+    lines = ["| quantity | measured | predicted | tolerance | interval | |", "|---|---|---|---|---|---|"]
+    for m in measurements:
+        interval = "–" if m.get("interval") is None else f"{fmt(m['interval'])} {m.get('kind', '')}".strip()
+        unit = f" {m['unit']}" if m.get("unit") else ""
+        lines.append(f"| {cell(m['name'])} | {fmt(m['value'])}{unit} | {fmt(m.get('predicted'))} | "
+                     f"{fmt(m.get('tolerance'))} | {cell(interval)} | {_within(m)} |")
+    return lines
+
+
+def _within(m: dict[str, Any]) -> str:
+    value, predicted, tol = m.get("value"), m.get("predicted"), m.get("tolerance")
+    if not all(isinstance(v, (int, float)) for v in (value, predicted, tol)):
+        return ""
+    return "within tolerance" if abs(value - predicted) <= tol else "outside tolerance"
+
+
+def key_value_table(items: dict[str, Any], header: tuple[str, str] = ("", "")) -> list[str]:
+    lines = [f"| {header[0]} | {header[1]} |", "|---|---|"]
+    for key, value in items.items():
+        shown = json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else fmt(value)
+        lines.append(f"| {cell(key)} | {cell(shown)} |")
+    return lines
+
+
+def render_summary(results: dict[str, Any]) -> list[str]:
+    lines = ["| theorem | paper | verdict | certification | controls refuted | headline (measured vs predicted) | time |",
+             "|---|---|---|---|---|---|---|"]
+    for t in results["theorems"]:
+        refuted = sum(c["verdict"] == "refuted" for c in t["controls"])
+        lines.append(f"| [`{t['id']}`](#{anchor(t['id'])}) | {cell(short_source(t['source']))} | "
+                     f"{VERDICT_MARK.get(t['verdict'], t['verdict'])} | {t['certification']} | "
+                     f"{refuted}/{len(t['controls'])} | {cell(headline(t))} | "
+                     f"{t['seconds'] + sum(c['seconds'] for c in t['controls']):.1f} s |")
+    return lines
+
+
+def anchor(theorem_id: str) -> str:
+    """GitHub's heading anchor for a section titled by the theorem id."""
+    return "".join(c for c in theorem_id.lower() if c.isalnum() or c in "-_ ").replace(" ", "-")
+
+
+def render_theorem(t: dict[str, Any]) -> list[str]:
+    out = [f"## {t['id']}", "", f"**{t['title']}**  ", f"*Source:* {t['source']}", "",
+           f"**Statement.** {t['statement']}", "", "**Hypotheses.**", ""]
+    out += [f"- {h}" for h in t["hypotheses"]]
+    out += ["", f"**Conclusion checked.** {t['conclusion']}", "",
+            f"**Verdict: {VERDICT_MARK.get(t['verdict'], t['verdict'])}** ({t['certification']}) — {t['summary']}", ""]
+    if t.get("error"):
+        out += ["```", t["error"], "```", ""]
+    if t["measurements"]:
+        out += ["### Measurements", ""] + measurement_table(t["measurements"]) + [""]
+    if t.get("findings"):
+        out += ["### Findings", ""] + [f"- {f}" for f in t["findings"]] + [""]
+    for plot in t.get("plots", []):
+        out += [f"![{t['id']}]({plot})", ""]
+    if t.get("run"):
+        out += ["### What was run", ""] + key_value_table(t["run"], ("item", "value")) + [""]
+    if t.get("constants"):
+        out += ["### Constants the paper leaves unspecified (our choices)", ""]
+        out += key_value_table(t["constants"], ("constant", "value used")) + [""]
+    if t.get("counterexample"):
+        out += ["### Counterexample (shrunk)", "", "```json",
+                json.dumps(t["counterexample"], indent=2, ensure_ascii=False), "```", ""]
+    out += ["### Negative controls", "", "Each is a nearby *false* statement; the same checker must refute it.", "",
+            "| control | false statement | outcome | evidence | time |", "|---|---|---|---|---|"]
+    for c in t["controls"]:
+        out.append(f"| `{c['id']}` | {cell(c['statement'])} | {CONTROL_MARK.get(c['verdict'], c['verdict'])} | "
+                   f"{cell(c['summary'])} | {c['seconds']:.1f} s |")
+    out += ["", f"*Reproduce:* `{t['reproduce']}`", ""]
+    return out
+
+
+def render(results: dict[str, Any], diff: list[str] | None = None) -> str:
+    """The whole markdown report. ``diff`` are pre-rendered lines comparing with a baseline."""
+    run, env, summary = results["run"], results["environment"], results["summary"]
+    lines = ["# dlverify report", ""]
+    if results.get("partial"):
+        lines += ["> **PARTIAL RUN** — interrupted before every check ran; the verdicts below cover only "
+                  "what finished.", ""]
+    packages = ", ".join(f"{k} {v}" for k, v in env.get("packages", {}).items())
+    lines += [f"Profile **{run['profile']}**, seed **{run['seed']}**, finished {results['created']} in "
+              f"{run['seconds']:.1f} s. Python {env['python']} on {env['platform']} ({env['cpu_count']} CPUs).  ",
+              f"Packages: {packages}.  ", f"Command: `{run.get('command') or 'verify run'}`", "",
+              f"**{summary['verified']}/{summary['theorems']} verified**, {summary['falsified']} falsified, "
+              f"{summary['inconclusive']} inconclusive, {summary['error']} errors, {summary['skipped']} skipped; "
+              f"negative controls refuted: **{summary['controls_refuted']}/{summary['controls_total']}**.", "",
+              "## Summary", ""]
+    lines += render_summary(results) + [""]
+    lines += ["How to read this: *verified* means the theorem's conclusion held on everything generated (at the "
+              "stated certification level); each negative control is a nearby false statement that the same "
+              "checker must refute — an unrefuted control means the check could not tell true from false.", ""]
+    if diff:
+        lines += ["## Changes against the baseline", ""] + diff + [""]
+    for t in results["theorems"]:
+        lines += render_theorem(t)
+    return "\n".join(lines).rstrip() + "\n"

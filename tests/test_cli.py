@@ -1,0 +1,151 @@
+"""The `verify` command: listing, running, re-rendering, gating, and one-line errors on bad input."""
+
+import copy
+import json
+import subprocess
+import sys
+
+import pytest
+
+from verify.results import read_results, write_json
+
+THEOREM = "arora2018.balancedness"
+
+
+def verify(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "verify", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def ci_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run")
+    proc = verify("run", THEOREM, "--profile", "ci", "--seed", "0", "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+def test_list_shows_the_theorem_and_its_controls():
+    proc = verify("list", "--controls")
+    assert proc.returncode == 0
+    assert THEOREM in proc.stdout and "control eta-slope-1" in proc.stdout
+
+
+def test_show_prints_statement_and_controls():
+    proc = verify("show", THEOREM)
+    assert proc.returncode == 0 and "hypotheses:" in proc.stdout and "broken-layer-gradient" in proc.stdout
+
+
+@pytest.mark.parametrize("command", [[], ["list"], ["show"], ["run"], ["report"], ["gate"]])
+def test_every_command_has_help(command):
+    proc = verify(*command, "--help")
+    assert proc.returncode == 0 and "usage: verify" in proc.stdout
+
+
+def test_run_writes_report_and_results(ci_run):
+    results = read_results(ci_run / "results.json")
+    theorem = results["theorems"][0]
+    assert theorem["id"] == THEOREM and theorem["verdict"] == "verified"
+    assert [c["verdict"] for c in theorem["controls"]] == ["refuted"] * 3
+    assert results["run"]["profile"] == "ci" and results["schema_version"] == 1
+    report = (ci_run / "report.md").read_text()
+    assert "| [`arora2018.balancedness`]" in report and "3/3" in report and "drift exponent" in report
+    for plot in theorem["plots"]:
+        assert (ci_run / plot).is_file() and f"]({plot})" in report
+
+
+def test_same_seed_same_numbers(ci_run, tmp_path):
+    again = verify("run", THEOREM, "--profile", "ci", "--seed", "0", "--out", tmp_path, "--quiet")
+    assert again.returncode == 0
+    first = read_results(ci_run / "results.json")["theorems"][0]
+    second = read_results(tmp_path / "results.json")["theorems"][0]
+    assert first["measurements"] == second["measurements"]
+    assert [c["measurements"] for c in first["controls"]] == [c["measurements"] for c in second["controls"]]
+
+
+def test_report_rerenders_from_json(ci_run, tmp_path):
+    target = tmp_path / "again.md"
+    proc = verify("report", ci_run / "results.json", "--out", target)
+    assert proc.returncode == 0
+    assert target.read_text() == (ci_run / "report.md").read_text()
+
+
+def test_gate_passes_on_a_good_run_and_updates_the_baseline(ci_run, tmp_path):
+    baseline = tmp_path / "baseline.json"
+    proc = verify("gate", ci_run / "results.json", "--update-baseline", baseline)
+    assert proc.returncode == 0, proc.stdout
+    assert read_results(baseline)["theorems"][0]["id"] == THEOREM
+    proc = verify("gate", ci_run / "results.json", "--baseline", baseline)
+    assert proc.returncode == 0 and "No changes" in proc.stdout
+
+
+def _mutated(ci_run, tmp_path, mutate):
+    data = copy.deepcopy(read_results(ci_run / "results.json"))
+    mutate(data)
+    path = tmp_path / "mutated.json"
+    write_json(data, path)
+    return path
+
+
+@pytest.mark.parametrize("mutate, expected", [
+    (lambda d: d["theorems"][0]["controls"][1].update(verdict="not refuted"), "did not refute"),
+    (lambda d: d["theorems"][0].update(verdict="falsified"), "falsified"),
+    (lambda d: d["theorems"][0].update(verdict="error"), "error"),
+    (lambda d: d["theorems"][0]["controls"][0].update(verdict="inconclusive"), "did not refute"),
+    (lambda d: d.update(partial=True), "partial"),
+    (lambda d: d.update(theorems=[]), "no theorems"),
+], ids=["control-not-refuted", "falsified", "error", "control-inconclusive", "partial", "empty"])
+def test_gate_fails_on_bad_results(ci_run, tmp_path, mutate, expected):
+    proc = verify("gate", _mutated(ci_run, tmp_path, mutate))
+    assert proc.returncode == 1 and expected in proc.stdout
+
+
+@pytest.mark.parametrize("mutate, expected", [
+    (lambda d: d["theorems"][0].update(verdict="inconclusive"), "regressed from verified to inconclusive"),
+    (lambda d: d["theorems"][0]["measurements"][1].update(value=d["theorems"][0]["measurements"][1]["value"] + 0.5),
+     "moved from"),
+    (lambda d: d["theorems"][0]["controls"].pop(), "missing"),
+    (lambda d: d["theorems"][0]["measurements"].pop(1), "gated measurement missing"),
+], ids=["verdict-regressed", "measurement-moved", "control-missing", "measurement-missing"])
+def test_gate_fails_on_regressions_against_a_baseline(ci_run, tmp_path, mutate, expected):
+    proc = verify("gate", _mutated(ci_run, tmp_path, mutate), "--baseline", ci_run / "results.json")
+    assert proc.returncode == 1 and expected in proc.stdout and "| what | baseline | now | status |" in proc.stdout
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["run", "--profile", "fast"], "invalid choice: 'fast'"),
+    (["run", "--seed", "abc"], "--seed 'abc' is not an integer"),
+    (["run", "--seed", "-3"], "must be in [0, 2^32)"),
+    (["run", "no.such-theorem"], "unknown theorem 'no.such-theorem'"),
+    (["show", "nope"], "unknown theorem 'nope'"),
+    (["frobnicate"], "invalid choice: 'frobnicate'"),
+    (["gate", "missing.json"], "missing.json: no such results file"),
+    (["report", "missing.json"], "no such results file"),
+])
+def test_bad_input_gives_one_line_error_and_exit_2(args, expected):
+    proc = verify(*args)
+    assert proc.returncode == 2
+    assert expected in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+
+
+def test_gate_rejects_files_that_are_not_results(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    proc = verify("gate", bad)
+    assert proc.returncode == 2 and "not valid JSON" in proc.stderr
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"schema": "something.else"}))
+    proc = verify("gate", other)
+    assert proc.returncode == 2 and "not a dlverify results file" in proc.stderr
+    newer = tmp_path / "newer.json"
+    newer.write_text(json.dumps({"schema": "dlverify.results", "schema_version": 99, "theorems": []}))
+    proc = verify("gate", newer)
+    assert proc.returncode == 2 and "schema_version 99" in proc.stderr
+
+
+def test_out_must_be_a_directory(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    proc = verify("run", THEOREM, "--out", blocker, "--profile", "ci")
+    assert proc.returncode == 2 and "not a directory" in proc.stderr

@@ -37,7 +37,7 @@ from verify.property import PropertyFailure, run_property
 from verify.registry import register
 from verify.spec import Certification, Control, Evidence, Measurement, Theorem
 from verify.stats import loglog_slope
-from verify.strategies import NetworkCase, depths, network_cases
+from verify.strategies import NetworkCase, build_network_case, depths, network_cases
 from verify.symbolic import is_zero_matrix, symbol_matrix, symbolic_layer_gradients, symbolic_network
 
 SYMBOLIC_DIMS = ((2, 3, 2), (2, 2, 2, 2), (1, 2, 3, 1), (3, 2, 2, 2, 1))
@@ -131,7 +131,7 @@ def measure_case(case: NetworkCase, claim: DriftClaim) -> dict[str, object]:
     if resolved.sum() >= 3:
         result["slope"] = loglog_slope(etas[resolved], values[resolved]).slope
         worst = float(np.max(np.abs(f64[resolved] - values[resolved]) / values[resolved]))
-        result["float64_rel_error_at_smallest_eta"] = worst
+        result["float64_worst_rel_error"] = worst
     return result
 
 
@@ -158,13 +158,9 @@ def cases(claim: DriftClaim):
                          init_scale=st.floats(0.5, 1.5), n=st.integers(1, 10))
 
 
-def check_claim(ctx: Context, claim: DriftClaim) -> Evidence:
-    """Symbolic conservation plus the fitted drift exponent on generated cases, against ``claim``."""
-    scales = [sp.Integer(1), sp.Rational(11, 10)] if claim.broken else None
-    symbolic = {str(d): symbolic_conservation(d, None if scales is None else scales + [1] * (len(d) - 3))
-                for d in SYMBOLIC_DIMS}
-    symbolic_ok = all(all(v.values()) for v in symbolic.values())
-    examples: list[dict[str, object]] = []
+def drift_property(claim: DriftClaim, keep: list[dict[str, object]] | None = None):
+    """The property for one generated case: the fitted exponent matches ``claim`` and (for the drift)
+    gradient flow conserves D_j. Measurements of passing cases are appended to ``keep``."""
 
     def prop(case: NetworkCase) -> dict[str, object]:
         m = measure_case(case, claim)
@@ -174,11 +170,29 @@ def check_claim(ctx: Context, claim: DriftClaim) -> Evidence:
                                   f"(tolerance {SLOPE_TOLERANCE})", m)
         if claim.quantity == "drift" and m["flow_drift"] > 1e-7:
             raise PropertyFailure(f"gradient flow changed D_j by {m['flow_drift']:.2e} (relative)", m)
-        if not examples:
-            m["fixed_time_slope"] = fixed_time_slope(case)
-            m["case"] = case
-        examples.append(m)
+        if keep is not None:
+            if not keep:
+                m["fixed_time_slope"] = fixed_time_slope(case)
+                m["case"] = case
+            keep.append(m)
         return {k: v for k, v in m.items() if k != "case"}
+
+    return prop
+
+
+def replay(claim: DriftClaim):
+    """Re-run the property on one case described by `NetworkCase.describe()`."""
+    return lambda description: drift_property(claim)(build_network_case(**description))
+
+
+def check_claim(ctx: Context, claim: DriftClaim) -> Evidence:
+    """Symbolic conservation plus the fitted drift exponent on generated cases, against ``claim``."""
+    scales = [sp.Integer(1), sp.Rational(11, 10)] if claim.broken else None
+    symbolic = {str(d): symbolic_conservation(d, None if scales is None else scales + [1] * (len(d) - 3))
+                for d in SYMBOLIC_DIMS}
+    symbolic_ok = all(all(v.values()) for v in symbolic.values())
+    examples: list[dict[str, object]] = []
+    prop = drift_property(claim, examples)
 
     outcome = run_property(ctx, cases(claim), prop)
     slopes = [e["slope"] for e in outcome.examples if "slope" in e]
@@ -206,7 +220,7 @@ def check_claim(ctx: Context, claim: DriftClaim) -> Evidence:
                                         predicted=1.0, tolerance=SLOPE_TOLERANCE))
         findings.append("After a fixed time T the accumulated drift is O(η) (exponent ≈ 1 above): T/η steps of "
                         "O(η²) each. The per-step (fixed number of steps) drift is the O(η²) statement.")
-        errs = [e["float64_rel_error_at_smallest_eta"] for e in examples if "float64_rel_error_at_smallest_eta" in e]
+        errs = [e["float64_worst_rel_error"] for e in examples if "float64_worst_rel_error" in e]
         if errs:
             findings.append(f"float64 vs arb at the η grid: worst relative error of the float64 drift "
                             f"{max(errs):.2e}; arb (40 digits) certifies every drift value used in the fits.")
@@ -231,6 +245,7 @@ def check_claim(ctx: Context, claim: DriftClaim) -> Evidence:
         counterexample=outcome.failure,
         plots=plot_files,
         findings=findings,
+        examples=outcome.cases,
     )
 
 
@@ -261,14 +276,17 @@ THEOREM = register(Theorem(
     conclusion="d/dt D_j = 0 exactly; ‖D_j(K) − D_j(0)‖ = Θ(η²) for a fixed number K of steps.",
     certification=Certification.SYMBOLIC,
     check=lambda ctx: check_claim(ctx, DriftClaim()),
+    replay=replay(DriftClaim()),
     controls=(
         Control("eta-slope-1", "The per-step drift of D_j under GD is first order: ‖D_j(K) − D_j(0)‖ = Θ(η).",
-                lambda ctx: check_claim(ctx, DriftClaim(exponent=1.0))),
+                lambda ctx: check_claim(ctx, DriftClaim(exponent=1.0)), replay(DriftClaim(exponent=1.0))),
         Control("broken-layer-gradient", f"D_j is still conserved (drift O(η²)) when layer 2's gradient is "
-                f"scaled by {BROKEN_FACTOR}.", lambda ctx: check_claim(ctx, DriftClaim(broken=True))),
+                f"scaled by {BROKEN_FACTOR}.", lambda ctx: check_claim(ctx, DriftClaim(broken=True)),
+                replay(DriftClaim(broken=True))),
         Control("unbalanced-init-balanced", "Without a balanced init the weights are balanced to O(η²): "
                 "‖D_j(K)‖ = O(η²) from a Gaussian init (violated hypothesis).",
-                lambda ctx: check_claim(ctx, DriftClaim(quantity="defect", inits=("gaussian",)))),
+                lambda ctx: check_claim(ctx, DriftClaim(quantity="defect", inits=("gaussian",))),
+                replay(DriftClaim(quantity="defect", inits=("gaussian",)))),
     ),
     constants={"η_0": "0.01/(1 + N(λ_max(XXᵀ) + ‖∇L^1‖)·max(1, max‖W_i‖)^{2(N−1)}) — our choice of 'small'",
                "K": f"{STEPS} GD steps", "slope tolerance": str(SLOPE_TOLERANCE)},

@@ -80,6 +80,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a previous results.json: add a 'changes against the baseline' section to the report")
     p.add_argument("--quiet", action="store_true", help="no progress output")
 
+    p = sub.add_parser("replay", help="re-run a theorem's property on one recorded example",
+                       description="Re-run the property on one example from a results file: TARGET is ID@K (the "
+                                   "K-th generated example, numbered in the report), ID@counterexample (the shrunk "
+                                   "counterexample), or the same for a control: 'ID[control:CID]@K'. --case gives "
+                                   "the example's description as JSON instead (edit it to explore). Exit 0 if the "
+                                   "property holds on the example, 1 if it fails.")
+    p.add_argument("target", metavar="TARGET", help="ID@K, ID@counterexample, 'ID[control:CID]@K', or ID with --case")
+    p.add_argument("--results", type=Path, default=Path("reports/results.json"), metavar="FILE",
+                   help="results file holding the examples (default: %(default)s)")
+    p.add_argument("--case", metavar="JSON", help="the example's description as JSON (instead of @K)")
+
     p = sub.add_parser("report", help="re-render report.md from a results.json without re-running",
                        description="Re-render the markdown report from a results file (plots are referenced "
                                    "relative to it).")
@@ -163,6 +174,71 @@ def cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
     return EXIT_INTERRUPTED if results["partial"] else EXIT_OK
 
 
+def parse_target(target: str) -> tuple[str, str | None, str | None]:
+    """'ID[control:CID]@K' → (ID, CID or None, K or None)."""
+    check, _, example = target.partition("@")
+    control = None
+    if check.endswith("]") and "[control:" in check:
+        check, _, control = check[:-1].partition("[control:")
+    return check, control, example or None
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    import json
+
+    from .property import PropertyFailure
+    from .registry import get
+
+    theorem_id, control_id, example = parse_target(args.target)
+    theorem = get(theorem_id)
+    control = theorem.control(control_id) if control_id else None
+    replay = (control or theorem).replay
+    label = theorem_id + (f"[control:{control_id}]" if control_id else "")
+    if replay is None:
+        raise InvalidArgument(f"{label} has no single-example replay; its whole check is deterministic: re-run it "
+                              f"with `verify run {theorem_id} --profile P --seed S` (see the report's Reproduce line)")
+    if args.case is not None:
+        try:
+            case = json.loads(args.case)
+        except json.JSONDecodeError as exc:
+            raise InvalidArgument(f"--case is not valid JSON ({exc})") from None
+    else:
+        if example is None:
+            raise InvalidArgument(f"target {args.target!r} names no example: use ID@K, ID@counterexample or --case")
+        case = recorded_example(read_results(args.results), theorem_id, control_id, example, args.results)
+    print(f"replaying {label} on {json.dumps(case)}")
+    try:
+        measured = replay(case)
+    except PropertyFailure as exc:
+        print(f"property FAILS on this example: {exc}")
+        print(json.dumps(exc.measured, default=repr, indent=2))
+        return EXIT_GATE_FAILED
+    except TypeError as exc:
+        raise InvalidArgument(f"the example description does not fit {label}: {exc}") from None
+    print(json.dumps(measured, default=repr, indent=2))
+    print("property holds on this example")
+    return EXIT_OK
+
+
+def recorded_example(results: dict, theorem_id: str, control_id: str | None, example: str, path: Path) -> dict:
+    """The description of example ``example`` (an index or 'counterexample') of a check in ``results``."""
+    record = next((t for t in results["theorems"] if t["id"] == theorem_id), None)
+    if record is None:
+        raise InvalidArgument(f"{path} has no results for {theorem_id!r}")
+    if control_id is not None:
+        record = next((c for c in record["controls"] if c["id"] == control_id), None)
+        if record is None:
+            raise InvalidArgument(f"{path} has no results for control {control_id!r} of {theorem_id!r}")
+    if example == "counterexample":
+        if not record.get("counterexample") or "case" not in record["counterexample"]:
+            raise InvalidArgument(f"{path}: this check recorded no counterexample")
+        return record["counterexample"]["case"]
+    examples = record.get("examples", [])
+    if not example.isdigit() or int(example) >= len(examples):
+        raise InvalidArgument(f"example {example!r} must be 'counterexample' or an index 0..{len(examples) - 1}")
+    return examples[int(example)]
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from .report import render
 
@@ -211,6 +287,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_run(args, argv)
         if args.command == "report":
             return cmd_report(args)
+        if args.command == "replay":
+            return cmd_replay(args)
         return cmd_gate(args)
     except (InvalidArgument, DataError, ResultsError, OSError) as exc:
         print(f"verify {args.command}: error: {exc}", file=sys.stderr)

@@ -112,19 +112,42 @@ def render_theorem(t: dict[str, Any]) -> list[str]:
         out += [f"![{t['id']}]({plot})", ""]
     if t.get("run"):
         out += ["### What was run", ""] + key_value_table(t["run"], ("item", "value")) + [""]
+    out += examples_block(t["id"], t.get("examples", []))
     if t.get("constants"):
         out += ["### Constants the paper leaves unspecified (our choices)", ""]
         out += key_value_table(t["constants"], ("constant", "value used")) + [""]
     if t.get("counterexample"):
-        out += ["### Counterexample (shrunk)", "", "```json",
-                json.dumps(t["counterexample"], indent=2, ensure_ascii=False), "```", ""]
+        out += ["### Counterexample (shrunk)", ""] + counterexample_block(t["id"], t["counterexample"])
     out += ["### Negative controls", "", "Each is a nearby *false* statement; the same checker must refute it.", "",
             "| control | false statement | outcome | evidence | time |", "|---|---|---|---|---|"]
     for c in t["controls"]:
         out.append(f"| `{c['id']}` | {cell(c['statement'])} | {CONTROL_MARK.get(c['verdict'], c['verdict'])} | "
                    f"{cell(c['summary'])} | {c['seconds']:.1f} s |")
-    out += ["", f"*Reproduce:* `{t['reproduce']}`", ""]
+    out.append("")
+    for c in t["controls"]:
+        if c.get("counterexample"):
+            out += [f"<details><summary>Control <code>{c['id']}</code>: the counterexample that refutes it</summary>",
+                    ""] + counterexample_block(f"{t['id']}[control:{c['id']}]", c["counterexample"]) + ["</details>", ""]
+    out += [f"*Reproduce:* `{t['reproduce']}`", ""]
     return out
+
+
+def counterexample_block(check_id: str, counterexample: dict[str, Any]) -> list[str]:
+    lines = ["```json", json.dumps(counterexample, indent=2, ensure_ascii=False), "```", ""]
+    if isinstance(counterexample, dict) and "case" in counterexample:
+        lines += [f"Replay it: `verify replay '{check_id}@counterexample' --results results.json`", ""]
+    return lines
+
+
+def examples_block(check_id: str, examples: list[dict[str, Any]]) -> list[str]:
+    """The generated examples, numbered for `verify replay`, folded away."""
+    if not examples:
+        return []
+    lines = [f"<details><summary>{len(examples)} generated example(s) — replay one with "
+             f"<code>verify replay {check_id}@K --results results.json</code></summary>", "",
+             "| K | example |", "|---|---|"]
+    lines += [f"| {k} | `{cell(json.dumps(e, ensure_ascii=False))}` |" for k, e in enumerate(examples)]
+    return lines + ["", "</details>", ""]
 
 
 def render(results: dict[str, Any], diff: list[str] | None = None) -> str:

@@ -15,9 +15,10 @@ Top level::
       headline, verdict (verified|falsified|inconclusive|error|skipped), summary, seconds, error,
       measurements[] {name, value, predicted, tolerance, interval, kind, unit, gate_tolerance},
       run{} (what was generated and run), counterexample, plots[] (paths relative to the file),
-      findings[], reproduce (a shell command),
+      findings[], reproduce (a shell command), examples[] (descriptions of the generated examples,
+      replayable with `verify replay ID@K`),
       controls[] {id, statement, verdict (refuted|not refuted|inconclusive|error|skipped),
-                  summary, seconds, error, measurements[], run{}, counterexample}
+                  summary, seconds, error, measurements[], run{}, counterexample, examples[]}
 
 Non-finite numbers are written as the strings "inf", "-inf", "nan". Readers reject other schemas
 and newer versions with a one-line error.

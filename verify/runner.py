@@ -78,6 +78,7 @@ def _evidence_fields(outcome: CheckOutcome) -> dict[str, Any]:
         "measurements": [] if ev is None else [m.to_dict() for m in ev.measurements],
         "run": {} if ev is None else jsonable(ev.run),
         "counterexample": None if ev is None else jsonable(ev.counterexample),
+        "examples": [] if ev is None else jsonable(ev.examples),
     }
 
 

@@ -82,7 +82,9 @@ class Evidence:
     ``summary``: one line for the summary table. ``run``: what was generated/run (counts, ranges,
     seeds, precision) as name → value. ``counterexample``: the shrunk falsifying example, if any.
     ``plots``: file names (relative to the report directory). ``findings``: remarks a reader must see
-    (e.g. a hypothesis the paper leaves implicit).
+    (e.g. a hypothesis the paper leaves implicit). ``examples``: descriptions of the generated
+    examples (e.g. `NetworkCase.describe()`), numbered in the results so that `verify replay
+    ID@K` can re-run example K.
     """
 
     holds: bool | None
@@ -92,9 +94,11 @@ class Evidence:
     counterexample: dict[str, Any] | None = None
     plots: list[str] = field(default_factory=list)
     findings: list[str] = field(default_factory=list)
+    examples: list[dict[str, Any]] = field(default_factory=list)
 
 
 CheckFn = Callable[["Context"], Evidence]  # noqa: F821 - Context lives in verify.context
+ReplayFn = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,7 @@ class Control:
     id: str
     statement: str
     check: CheckFn
+    replay: ReplayFn | None = None
 
     def __post_init__(self) -> None:
         _check_slug(self.id, "control id")
@@ -116,7 +121,9 @@ class Theorem:
     ``source``: paper, arXiv id and section/equation. ``hypotheses``: the preconditions, in words,
     each of which the generators enforce. ``constants``: parameters the paper leaves unspecified
     that the check exposes (name → description of the value used). ``headline``: the measurement
-    shown in the summary table.
+    shown in the summary table. ``replay``: re-runs the property on one example from its
+    description (as recorded in `Evidence.examples` or a counterexample's ``case``) and returns the
+    measurements, raising `verify.property.PropertyFailure` if the property fails on it.
     """
 
     id: str
@@ -132,6 +139,7 @@ class Theorem:
     headline: str | None = None
     tags: frozenset[str] = frozenset()
     requires: tuple[str, ...] = ()
+    replay: ReplayFn | None = None
 
     def __post_init__(self) -> None:
         _check_slug(self.id, "theorem id")

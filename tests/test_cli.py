@@ -149,3 +149,29 @@ def test_out_must_be_a_directory(tmp_path):
     blocker.write_text("x")
     proc = verify("run", THEOREM, "--out", blocker, "--profile", "ci")
     assert proc.returncode == 2 and "not a directory" in proc.stderr
+
+
+def test_replay_an_example_and_a_counterexample(ci_run):
+    results = ci_run / "results.json"
+    proc = verify("replay", f"{THEOREM}@0", "--results", results)
+    assert proc.returncode == 0 and "property holds on this example" in proc.stdout
+    proc = verify("replay", f"{THEOREM}[control:eta-slope-1]@counterexample", "--results", results)
+    assert proc.returncode == 1 and "property FAILS on this example" in proc.stdout
+    proc = verify("replay", f"{THEOREM}@99", "--results", results)
+    assert proc.returncode == 2 and "must be 'counterexample' or an index" in proc.stderr
+
+
+def test_ctrl_c_writes_a_partial_report(tmp_path):
+    import signal
+
+    proc = subprocess.Popen([sys.executable, "-m", "verify", "run", THEOREM, "--profile", "ci", "--out", str(tmp_path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first_line = proc.stderr.readline()  # the first finished check
+    assert THEOREM in first_line
+    proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=300)
+    assert proc.returncode == 130 and out.startswith("PARTIAL")
+    results = read_results(tmp_path / "results.json")
+    assert results["partial"] is True and len(results["theorems"][0]["controls"]) < 3
+    assert "PARTIAL RUN" in (tmp_path / "report.md").read_text()
+    assert verify("gate", tmp_path / "results.json").returncode == 1

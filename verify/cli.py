@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import shlex
 import sys
 from pathlib import Path
@@ -79,6 +80,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--baseline", type=Path, metavar="FILE",
                    help="a previous results.json: add a 'changes against the baseline' section to the report")
     p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.add_argument("--workers", type=positive_int, metavar="N",
+                   help="run sweep points on a local dask cluster of N single-threaded worker processes "
+                        "(needs the dask extra); results are identical to the serial run")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run sweep points on an existing dask cluster, e.g. tcp://host:8786")
 
     p = sub.add_parser("replay", help="re-run a theorem's property on one recorded example",
                        description="Re-run the property on one example from a results file: TARGET is ID@K (the "
@@ -163,8 +169,15 @@ def cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
         raise InvalidArgument(f"--out {out} exists and is not a directory")
     out.mkdir(parents=True, exist_ok=True)
     command = "verify " + " ".join(shlex.quote(a) for a in argv)
-    results = run_theorems(theorems, get_profile(args.profile), args.seed, out,
-                           progress=make_progress(args.quiet), command=command)
+    with contextlib.ExitStack() as stack:
+        mapper, executor = None, "serial"
+        if args.workers is not None or args.scheduler is not None:
+            from .parallel import dask_mapper
+
+            mapper = stack.enter_context(dask_mapper(args.workers, args.scheduler))
+            executor = f"dask scheduler {args.scheduler}" if args.scheduler else f"dask LocalCluster, {args.workers} workers"
+        results = run_theorems(theorems, get_profile(args.profile), args.seed, out, progress=make_progress(args.quiet),
+                               command=command, mapper=mapper, executor=executor)
     write_json(results, out / "results.json")
     (out / "report.md").write_text(render(results, _diff_lines(results, args.baseline)), encoding="utf-8")
     s = results["summary"]

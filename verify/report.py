@@ -159,7 +159,7 @@ def render(results: dict[str, Any], diff: list[str] | None = None) -> str:
                   "what finished.", ""]
     packages = ", ".join(f"{k} {v}" for k, v in env.get("packages", {}).items())
     lines += [f"Profile **{run['profile']}**, seed **{run['seed']}**, finished {results['created']} in "
-              f"{run['seconds']:.1f} s. Python {env['python']} on {env['platform']} ({env['cpu_count']} CPUs).  ",
+              f"{run['seconds']:.1f} s ({run.get('executor', 'serial')}). Python {env['python']} on {env['platform']} ({env['cpu_count']} CPUs).  ",
               f"Packages: {packages}.  ", f"Command: `{run.get('command') or 'verify run'}`", "",
               f"**{summary['verified']}/{summary['theorems']} verified**, {summary['falsified']} falsified, "
               f"{summary['inconclusive']} inconclusive, {summary['error']} errors, {summary['skipped']} skipped; "

@@ -6,7 +6,7 @@ Top level::
     schema_version    1
     created           ISO-8601 UTC time the run finished
     partial           true if the run was interrupted (Ctrl-C) before every check ran
-    run               {profile, seed, selection[], command, seconds}
+    run               {profile, seed, selection[], command, executor, seconds}
     environment       {python, platform, machine, cpu_count, packages{name: version}}
     summary           {theorems, verified, falsified, inconclusive, error, skipped,
                        controls_total, controls_refuted}

@@ -132,7 +132,7 @@ class Progress:
 
 def run_theorems(theorems: list[Theorem], profile: Profile, seed: int, out_dir: Path | None, *,
                  progress: Progress | None = None, command: str = "",
-                 mapper: Callable | None = None) -> dict[str, Any]:
+                 mapper: Callable | None = None, executor: str = "serial") -> dict[str, Any]:
     """Run every theorem's check and controls; return the results document (see `verify.results`)."""
     progress = progress or Progress()
     progress.start(sum(1 + len(t.controls) for t in theorems))
@@ -167,7 +167,8 @@ def run_theorems(theorems: list[Theorem], profile: Profile, seed: int, out_dir: 
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "partial": partial,
         "run": {"profile": profile.name, "seed": seed, "selection": [t.id for t in theorems],
-                "command": command, "seconds": round(time.perf_counter() - started, 2)},
+                "command": command, "executor": executor,
+                "seconds": round(time.perf_counter() - started, 2)},
         "environment": environment(),
         "summary": summarise(records),
         "theorems": records,

@@ -207,3 +207,12 @@ def test_psd_power_conventions():
     np.testing.assert_allclose(psd_power(np.zeros((3, 3)), 0.7), np.zeros((3, 3)))
     with pytest.raises(InvalidArgument, match="PSD"):
         psd_power(-np.eye(2), 0.5)
+
+
+def test_psd_power_zeroes_rounding_noise_eigenvalues():
+    rng = np.random.default_rng(14)
+    w = rng.standard_normal((2, 5))
+    gram = w.T @ w  # rank 2 of 5: three eigenvalues are rounding noise
+    quarter = psd_power(gram, 0.25)
+    assert np.linalg.matrix_rank(quarter, tol=1e-8) == 2
+    np.testing.assert_allclose(psd_power(quarter, 4.0), gram, atol=1e-10)

@@ -33,8 +33,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     from hypothesis import settings
 
+    from .registry import all_theorems
+
     name = config.getoption("--dlverify-profile", default="ci")
     settings.load_profile(f"dlverify-{name}")
+    for tag in sorted({tag for theorem in all_theorems() for tag in theorem.tags}):
+        config.addinivalue_line("markers", f"{_marker(tag)}: theorems tagged '{tag}' (select with -m)")
 
 
 def theorem_params() -> list[Any]:
@@ -44,9 +48,13 @@ def theorem_params() -> list[Any]:
     params = []
     for theorem, control in iter_checks():
         check_id = theorem.id if control is None else f"{theorem.id}[control:{control.id}]"
-        marks = [getattr(pytest.mark, tag.replace("-", "_")) for tag in sorted(theorem.tags)]
+        marks = [getattr(pytest.mark, _marker(tag)) for tag in sorted(theorem.tags)]
         params.append(pytest.param((theorem, control), id=check_id, marks=marks))
     return params
+
+
+def _marker(tag: str) -> str:
+    return tag.replace("-", "_").replace(".", "_")
 
 
 def _context(config: pytest.Config, check_id: str) -> Context:

@@ -1,0 +1,94 @@
+"""verify.parallel: a sweep on a 2-worker dask LocalCluster gives exactly the serial results."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from verify.context import Context
+from verify.errors import InvalidArgument
+from verify.inits import gaussian
+from verify.losses import QuadraticLoss
+from verify.network import end_to_end, gd_step
+from verify.parallel import DaskMissing, dask_mapper
+from verify.profiles import get_profile
+
+
+def train(seed: int) -> tuple[float, list[float]]:
+    """A seeded sweep point: 50 GD steps of a depth-4 network; (final loss, per-layer sums)."""
+    rng = np.random.default_rng(seed)
+    weights = [w / 4.0 for w in gaussian((8, 16, 16, 16, 3), rng)]
+    loss = QuadraticLoss.from_data(rng.standard_normal((8, 40)), rng.standard_normal((3, 40)))
+    for _ in range(50):
+        weights = gd_step(weights, loss, 1e-3)
+    return float(loss.value(end_to_end(weights))), [float(w.sum()) for w in weights]
+
+
+def fails_on_three(seed: int) -> int:
+    if seed == 3:
+        raise ValueError("sweep point 3 is broken")
+    return seed
+
+
+def test_bad_arguments_are_rejected_before_dask_is_needed():
+    with pytest.raises(InvalidArgument, match="workers=0"):
+        with dask_mapper(0):
+            pass
+    with pytest.raises(InvalidArgument, match="cannot be combined"):
+        with dask_mapper(2, scheduler="tcp://127.0.0.1:8786"):
+            pass
+
+
+def test_missing_dask_names_the_extra(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_distributed(name, *args, **kwargs):
+        if name == "distributed" or name.startswith("distributed."):
+            raise ImportError(f"No module named {name!r}", name=name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_distributed)
+    with pytest.raises(DaskMissing, match=r"pip install 'dlverify\[dask\]'") as info:
+        with dask_mapper(2):
+            pass
+    assert "\n" not in str(info.value)
+    assert isinstance(info.value, ImportError) and isinstance(info.value, InvalidArgument)
+
+
+@pytest.fixture(scope="module")
+def mapper():
+    pytest.importorskip("distributed", reason="dask.distributed not installed (pip install 'dlverify[dask]')")
+    with dask_mapper(2) as m:
+        yield m
+
+
+def test_two_worker_sweep_equals_serial(mapper):
+    seeds = list(range(12))
+    serial = [train(s) for s in seeds]
+    assert mapper(train, seeds) == serial          # bit-identical, in input order
+    assert len({r[0] for r in serial}) == len(seeds)   # the points really differ
+
+
+def test_context_map_uses_the_mapper_and_matches_serial(mapper):
+    profile = get_profile("ci")
+    serial_ctx = Context(profile, 0, "parallel.test")
+    dask_ctx = Context(profile, 0, "parallel.test", mapper=mapper)
+    seeds = [5, 1, 9, 1]
+    assert dask_ctx.map(train, seeds) == serial_ctx.map(train, seeds)
+
+
+def test_worker_error_is_reraised(mapper):
+    with pytest.raises(ValueError, match="sweep point 3 is broken"):
+        mapper(fails_on_three, list(range(6)))
+
+
+def environment_variable(name: str) -> str | None:
+    return os.environ.get(name)
+
+
+def test_workers_have_one_blas_thread_and_default_malloc(mapper):
+    assert mapper(environment_variable, ["OPENBLAS_NUM_THREADS", "MALLOC_TRIM_THRESHOLD_"]) == ["1", None]

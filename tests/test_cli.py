@@ -175,3 +175,18 @@ def test_ctrl_c_writes_a_partial_report(tmp_path):
     assert results["partial"] is True and len(results["theorems"][0]["controls"]) < 3
     assert "PARTIAL RUN" in (tmp_path / "report.md").read_text()
     assert verify("gate", tmp_path / "results.json").returncode == 1
+
+
+def test_gate_accepts_a_reviewed_expected_failure_and_flags_an_unexpected_pass(ci_run, tmp_path):
+    def expected_falsified(d):
+        d["theorems"][0].update(verdict="falsified", expected_failure="does not reproduce at this scale")
+
+    proc = verify("gate", _mutated(ci_run, tmp_path, expected_falsified))
+    assert proc.returncode == 0 and "NOTE arora2018.balancedness: falsified as expected" in proc.stdout
+    proc = verify("gate", _mutated(ci_run, tmp_path, lambda d: d["theorems"][0].update(expected_failure="x")))
+    assert proc.returncode == 0 and "unexpected pass" in proc.stdout
+
+    def expected_but_error(d):
+        d["theorems"][0].update(verdict="error", expected_failure="x")
+
+    assert verify("gate", _mutated(ci_run, tmp_path, expected_but_error)).returncode == 1

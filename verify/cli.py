@@ -272,6 +272,8 @@ def cmd_gate(args: argparse.Namespace) -> int:
         print("\n".join(report.table()))
     s = results["summary"]
     print(f"gate: {s['verified']}/{s['theorems']} verified, controls refuted {s['controls_refuted']}/{s['controls_total']}")
+    for notice in report.notices:
+        print(f"NOTE {notice}")
     for problem in report.problems:
         print(f"FAIL {problem}")
     if not report.passed:

@@ -1,7 +1,9 @@
 """The CI gate: decide from results.json (and optionally a baseline) whether a run may land.
 
-A run fails the gate if it is partial, any theorem is falsified or errored, any negative control is
-not refuted (a check that cannot fail), or, against a baseline: a verdict regressed (verified →
+A run fails the gate if it is partial, any theorem is falsified or errored (unless the theorem
+declares a reviewed ``expected_failure`` and came out falsified or inconclusive — listed, not
+failed; an unexpected pass is listed too), any negative control is not refuted (a check that
+cannot fail), or, against a baseline: a verdict regressed (verified →
 inconclusive/skipped counts), a baseline theorem or control is missing, or a measurement with a
 declared ``gate_tolerance`` moved further than that tolerance.
 """
@@ -23,6 +25,7 @@ class GateReport:
 
     problems: list[str] = field(default_factory=list)
     changes: list[tuple[str, str, str, str]] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -43,7 +46,12 @@ def evaluate(results: dict[str, Any], baseline: dict[str, Any] | None = None) ->
     if not results["theorems"]:
         report.problems.append("the results contain no theorems")
     for t in results["theorems"]:
-        if t["verdict"] in ("falsified", "error"):
+        expected = t.get("expected_failure")
+        if expected and t["verdict"] in ("falsified", "inconclusive"):
+            report.notices.append(f"{t['id']}: {t['verdict']} as expected — {expected}")
+        elif expected and t["verdict"] == "verified":
+            report.notices.append(f"{t['id']}: unexpected pass — remove its expected_failure ({expected})")
+        elif t["verdict"] in ("falsified", "error"):
             report.problems.append(f"{t['id']}: {t['verdict']} — {t.get('summary', '')}")
         for c in t["controls"]:
             if c["verdict"] != "refuted" and c["verdict"] != "skipped":

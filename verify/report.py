@@ -85,7 +85,8 @@ def render_summary(results: dict[str, Any]) -> list[str]:
     for t in results["theorems"]:
         refuted = sum(c["verdict"] == "refuted" for c in t["controls"])
         lines.append(f"| [`{t['id']}`](#{anchor(t['id'])}) | {cell(short_source(t['source']))} | "
-                     f"{VERDICT_MARK.get(t['verdict'], t['verdict'])} | {t['certification']} | "
+                     f"{VERDICT_MARK.get(t['verdict'], t['verdict'])}{' (expected)' if t.get('expected_failure') else ''} | "
+                     f"{t['certification']} | "
                      f"{refuted}/{len(t['controls'])} | {cell(headline(t))} | "
                      f"{t['seconds'] + sum(c['seconds'] for c in t['controls']):.1f} s |")
     return lines
@@ -102,6 +103,8 @@ def render_theorem(t: dict[str, Any]) -> list[str]:
     out += [f"- {h}" for h in t["hypotheses"]]
     out += ["", f"**Conclusion checked.** {t['conclusion']}", "",
             f"**Verdict: {VERDICT_MARK.get(t['verdict'], t['verdict'])}** ({t['certification']}) — {t['summary']}", ""]
+    if t.get("expected_failure"):
+        out += [f"> **Known not to verify here (reviewed):** {t['expected_failure']}", ""]
     if t.get("error"):
         out += ["```", t["error"], "```", ""]
     if t["measurements"]:

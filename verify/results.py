@@ -12,7 +12,8 @@ Top level::
                        controls_total, controls_refuted}
     theorems[]        one object per theorem:
       id, title, source, statement, hypotheses[], conclusion, certification, constants{},
-      headline, verdict (verified|falsified|inconclusive|error|skipped), summary, seconds, error,
+      headline, verdict (verified|falsified|inconclusive|error|skipped), expected_failure (a
+      reviewed reason, or null), summary, seconds, error,
       measurements[] {name, value, predicted, tolerance, interval, kind, unit, gate_tolerance},
       run{} (what was generated and run), counterexample, plots[] (paths relative to the file),
       findings[], reproduce (a shell command), examples[] (descriptions of the generated examples,

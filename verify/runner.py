@@ -90,6 +90,7 @@ def theorem_record(theorem: Theorem, outcome: CheckOutcome, controls: list[tuple
         "hypotheses": list(theorem.hypotheses), "conclusion": theorem.conclusion,
         "certification": theorem.certification.value, "constants": dict(theorem.constants),
         "headline": theorem.headline, "verdict": outcome.theorem_verdict().value,
+        "expected_failure": theorem.expected_failure,
         **_evidence_fields(outcome),
         "plots": [] if ev is None else list(ev.plots),
         "findings": [] if ev is None else list(ev.findings),

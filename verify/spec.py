@@ -124,6 +124,10 @@ class Theorem:
     shown in the summary table. ``replay``: re-runs the property on one example from its
     description (as recorded in `Evidence.examples` or a counterexample's ``case``) and returns the
     measurements, raising `verify.property.PropertyFailure` if the property fails on it.
+    ``expected_failure``: a reviewed reason why the check is known not to verify on this hardware
+    (e.g. an empirical claim that does not reproduce at laptop scale). The verdict is still measured
+    and reported; the gate accepts *falsified*/*inconclusive* for it and flags an unexpected pass.
+    Controls have no such escape: they must always be refuted.
     """
 
     id: str
@@ -140,6 +144,7 @@ class Theorem:
     tags: frozenset[str] = frozenset()
     requires: tuple[str, ...] = ()
     replay: ReplayFn | None = None
+    expected_failure: str | None = None
 
     def __post_init__(self) -> None:
         _check_slug(self.id, "theorem id")

@@ -71,10 +71,11 @@ FLOAT64 = Float64Backend()
 
 
 @dataclass(frozen=True)
-class ArbBackend:
-    """python-flint ``arb_mat`` at ``dps`` significant decimal digits (ball arithmetic)."""
+class _DecimalPrecision:
+    """A working precision of ``dps`` significant decimal digits (16..10000)."""
 
     dps: int = 50
+    label = ""
 
     def __post_init__(self) -> None:
         check_type(self.dps, int, "dps")
@@ -82,11 +83,18 @@ class ArbBackend:
 
     @property
     def name(self) -> str:
-        return f"arb({self.dps} digits)"
+        return f"{self.label}({self.dps} digits)"
 
     @property
     def digits(self) -> float:
         return float(self.dps)
+
+
+@dataclass(frozen=True)
+class ArbBackend(_DecimalPrecision):
+    """python-flint ``arb_mat`` at ``dps`` significant decimal digits (ball arithmetic)."""
+
+    label = "arb"
 
     @contextlib.contextmanager
     def active(self) -> Iterator[None]:
@@ -135,22 +143,10 @@ class ArbBackend:
 
 
 @dataclass(frozen=True)
-class MpmathBackend:
+class MpmathBackend(_DecimalPrecision):
     """``mpmath.matrix`` at ``dps`` decimal digits (pure-Python reference, no error bound)."""
 
-    dps: int = 50
-
-    def __post_init__(self) -> None:
-        check_type(self.dps, int, "dps")
-        check_range(self.dps, "dps", low=16, high=10_000)
-
-    @property
-    def name(self) -> str:
-        return f"mpmath({self.dps} digits)"
-
-    @property
-    def digits(self) -> float:
-        return float(self.dps)
+    label = "mpmath"
 
     def active(self) -> contextlib.AbstractContextManager:
         import mpmath

@@ -176,11 +176,65 @@ def test_lp_acceleration_check_and_controls():
     assert any("Adam" in f for f in evidence.findings)
 
 
+def test_nonlinear_first_hit_interpolates_in_log_loss():
+    from theorems.arora2018_nonlinear_sanity import EVAL_EVERY, first_hit
+
+    losses = np.array([2.3, 1.0, 0.1, 0.01])
+    assert first_hit(losses, 0.1) == 2 * EVAL_EVERY
+    assert first_hit(losses, 1e-3 ** 0.5) == pytest.approx(2.5 * EVAL_EVERY)
+    assert first_hit(losses, 1e-3) == -1.0
+
+
+def test_nonlinear_decide_respects_censoring():
+    """Unreached targets make per-seed values one-sided bounds: they can block a verdict, never flip it."""
+    from theorems.arora2018_nonlinear_sanity import Speedup, decide
+
+    fast, slow = Speedup(np.array([0.3, 0.4]), 0.35, (0.2, 0.5), 0, 0), Speedup(np.zeros(2), 0.0, (0.0, 0.0), 0, 0)
+    assert decide(fast, 0.1)[0] is True and decide(slow, 0.1)[0] is False
+    assert decide(Speedup(fast.values, 0.35, (0.0, 0.5), 0, 0), 0.1)[0] is None
+    assert decide(Speedup(fast.values, 0.35, (0.2, 0.5), 0, 1), 0.1)[0] is None
+    assert decide(Speedup(slow.values, 0.0, (0.0, 0.0), 1, 0), 0.1)[0] is None
+
+
 @needs_nn
-def test_nonlinear_sanity_is_decided_and_control_refuted():
+def test_nonlinear_nets_share_weights_and_frozen_identity_is_the_base_function():
+    import torch
+
+    from theorems.arora2018_nonlinear_sanity import HIDDEN, INIT_STD, Variant, build_net, parameter_count
+
+    base, over, frozen = (build_net(v, 7) for v in (Variant(extra=False), Variant(), Variant(frozen=True)))
+    assert parameter_count(over) - parameter_count(base) == HIDDEN ** 2 + 100
+    assert parameter_count(frozen) == parameter_count(base)
+    assert torch.equal(base[4].weight, over[4].weight) and over[5].bias is None
+    x = torch.rand(5, 1, 8, 8)
+    with torch.no_grad():
+        assert torch.equal(base.eval()(x), frozen.eval()(x))
+    assert abs(float(over[5].weight.detach().std()) - INIT_STD) < 0.005           # the paper's N(0, 0.1²)
+
+
+@needs_nn
+def test_nonlinear_sanity_reproduced_and_control_refuted():
     evidence, controls = run_theorem("arora2018.nonlinear_sanity")
-    assert evidence.measurements[0].interval is not None and evidence.summary
+    assert evidence.holds is True, evidence.summary
+    assert evidence.measurements[0].interval[0] > evidence.measurements[0].predicted
     assert controls == {"frozen-extra-layers": False}
+
+
+@needs_nn
+def test_nonlinear_frozen_run_is_the_base_trajectory_and_swapping_the_nets_refutes():
+    """The frozen-identity net follows the base trajectory bit for bit; breaking the statistic (base and
+    overparameterized swapped) or asking for the paper's orders of magnitude refutes the claim."""
+    import theorems.arora2018_nonlinear_sanity as nl
+
+    seeds, steps = [0, 1, 2], 600
+    base = [nl.train_net(nl.Variant(extra=False), s, steps, nl.TARGET_LOSS) for s in seeds]
+    over = [nl.train_net(nl.Variant(), s, steps, nl.TARGET_LOSS) for s in seeds]
+    frozen = [nl.train_net(nl.Variant(frozen=True), s, steps, nl.TARGET_LOSS) for s in seeds]
+    assert all(np.array_equal(b["losses"], f["losses"]) for b, f in zip(base, frozen))
+    threshold = np.log10(nl.MIN_SPEEDUP)
+    assert nl.decide(nl.speedup(base, over, nl.TARGET_LOSS, steps), threshold)[0] is True
+    assert nl.decide(nl.speedup(over, base, nl.TARGET_LOSS, steps), threshold)[0] is False
+    assert nl.decide(nl.speedup(base, over, nl.TARGET_LOSS, steps), nl.ORDERS_OF_MAGNITUDE)[0] is False
 
 
 @pytest.mark.parametrize("theorem_id", ["arora2018.lp_acceleration", "arora2018.nonlinear_sanity"])

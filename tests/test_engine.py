@@ -216,3 +216,14 @@ def test_psd_power_zeroes_rounding_noise_eigenvalues():
     quarter = psd_power(gram, 0.25)
     assert np.linalg.matrix_rank(quarter, tol=1e-8) == 2
     np.testing.assert_allclose(psd_power(quarter, 4.0), gram, atol=1e-10)
+
+
+@pytest.mark.parametrize("dims", [(3, 2), (3, 4, 2), (2, 5, 3, 4)])
+def test_gd_step_is_bitwise_w_minus_eta_g_and_leaves_inputs_alone(dims):
+    weights, x, y, loss = problem(dims, seed=15)
+    before = [w.copy() for w in weights]
+    grads = layer_gradients(weights, loss).layers
+    stepped = gd_step(weights, loss, 0.03)
+    for w, g, new, old in zip(weights, grads, stepped, before):
+        np.testing.assert_array_equal(new, w - 0.03 * g)
+        np.testing.assert_array_equal(w, old)

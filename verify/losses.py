@@ -102,6 +102,8 @@ class QuadraticLoss:
 
     def gradient(self, w_e: Any) -> Any:
         b, a = self.backend, self.alpha
+        if a == 1.0:
+            return b.matmul(w_e, self._sxx) - self._syx
         return a * (a * b.matmul(w_e, self._sxx) - self._syx)
 
     def minimum(self) -> float:

@@ -113,10 +113,25 @@ def layer_gradients(weights: Sequence[Any], loss: Loss,
 
 def gd_step(weights: Sequence[Any], loss: Loss, eta: float,
             layer_scales: Sequence[float] | None = None) -> list[Any]:
-    """One simultaneous GD step W_j ← W_j − η ∂L^N/∂W_j on every layer."""
-    grads = layer_gradients(weights, loss, layer_scales).layers
-    with loss.backend.active():
-        return [w - eta * gr for w, gr in zip(weights, grads)]
+    """One simultaneous GD step W_j ← W_j − η ∂L^N/∂W_j on every layer.
+
+    In float64 the update is written into the freshly computed gradient arrays (same bits as
+    w − η·g, no temporaries): large temporaries make glibc hand memory back to the OS and
+    page-fault it in again on every step (benchmarks/run.py, B1).
+    """
+    gradients = layer_gradients(weights, loss, layer_scales)
+    if loss.backend is not FLOAT64:
+        with loss.backend.active():
+            return [w - eta * gr for w, gr in zip(weights, gradients.layers)]
+    updated = []
+    for w, gr in zip(weights, gradients.layers):
+        if gr is gradients.loss_gradient or gr.shape != np.shape(w):  # shared with the loss, or broadcast
+            updated.append(w - eta * gr)
+            continue
+        gr *= -eta
+        gr += w
+        updated.append(gr)
+    return updated
 
 
 def balancedness_defects(weights: Sequence[Any], backend: Backend = FLOAT64) -> list[Any]:

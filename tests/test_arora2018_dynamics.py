@@ -1,5 +1,9 @@
 """Tests for verify.end_to_end_rule and the arora2018 end_to_end / preconditioner / single_output checks."""
 
+import functools
+import json
+from unittest import mock
+
 import numpy as np
 import pytest
 
@@ -13,6 +17,9 @@ from verify.linalg import psd_power
 from verify.losses import QuadraticLoss
 from verify.network import end_to_end, gd_step
 from verify.profiles import get_profile
+from verify.property import PropertyFailure, PropertyRun, run_property
+from verify.results import jsonable
+from verify.spec import Evidence
 from theorems import arora2018_end_to_end as e2e
 from theorems import arora2018_preconditioner as pre
 from theorems import arora2018_single_output as single
@@ -20,6 +27,27 @@ from theorems import arora2018_single_output as single
 
 def ctx(check_id: str) -> Context:
     return Context(get_profile("ci"), 0, check_id)
+
+
+@functools.cache
+def checked(theorem_id: str, control_id: str | None = None) -> tuple[Evidence, PropertyRun]:
+    """The ci-profile evidence of a check and the PropertyRun its run_property call returned (run once)."""
+    theorem = registry.get(theorem_id)
+    target = theorem if control_id is None else theorem.control(control_id)
+    runs: list[PropertyRun] = []
+
+    def spy(*args, **kwargs) -> PropertyRun:
+        runs.append(run_property(*args, **kwargs))
+        return runs[-1]
+
+    with mock.patch(f"{target.check.__module__}.run_property", spy):
+        evidence = target.check(ctx(theorem_id if control_id is None else f"{theorem_id}.{control_id}"))
+    return evidence, runs[0]
+
+
+def as_read_back(description: dict) -> dict:
+    """A recorded description as `verify replay` reads it from results.json."""
+    return json.loads(json.dumps(jsonable(description)))
 
 
 @pytest.fixture
@@ -131,8 +159,22 @@ def test_symbolic_building_blocks():
 
 @pytest.mark.parametrize("theorem_id", ["arora2018.end_to_end", "arora2018.preconditioner", "arora2018.single_output"])
 def test_theorem_holds_and_controls_refuted(theorem_id):
-    theorem = registry.get(theorem_id)
-    evidence = theorem.check(ctx(theorem.id))
+    evidence, _ = checked(theorem_id)
     assert evidence.holds is True, evidence.summary
-    for control in theorem.controls:
-        assert control.check(ctx(f"{theorem.id}.{control.id}")).holds is False, control.id
+    for control in registry.get(theorem_id).controls:
+        assert checked(theorem_id, control.id)[0].holds is False, control.id
+
+
+@pytest.mark.parametrize("theorem_id, control_id", [("arora2018.end_to_end", "left-exponent-j-over-n"),
+                                                    ("arora2018.preconditioner", "exponent-1-over-n-dropped"),
+                                                    ("arora2018.single_output", "projection-factor-n")])
+def test_replay_reproduces_an_example_and_the_counterexample(theorem_id, control_id):
+    theorem = registry.get(theorem_id)
+    evidence, run = checked(theorem_id)
+    assert evidence.examples == run.cases and len(run.cases) == len(run.examples) > 0
+    assert theorem.replay(as_read_back(evidence.examples[0])) == run.examples[0]
+    refuted, _ = checked(theorem_id, control_id)
+    with pytest.raises(PropertyFailure) as failure:
+        theorem.control(control_id).replay(as_read_back(refuted.counterexample["case"]))
+    assert failure.value.measured == refuted.counterexample["measured"]
+    assert str(failure.value) == refuted.counterexample["message"]

@@ -1,5 +1,8 @@
 """Tests for verify.certify and arora2018.no_function (certified loop integrals, sympy Jacobian test)."""
 
+import json
+from unittest import mock
+
 import numpy as np
 import pytest
 from flint import arb
@@ -9,6 +12,8 @@ from verify.certify import Enclosure, PathPiece, certified_integral, loop_integr
 from verify.context import Context
 from verify.errors import InvalidArgument
 from verify.profiles import get_profile
+from verify.property import PropertyFailure, PropertyRun, run_property
+from verify.results import jsonable
 from theorems import arora2018_no_function as nf
 
 
@@ -93,12 +98,39 @@ def test_gradient_at_zero_and_hessian():
         nf.make_row_loss("cubic", 2, 2, 4, 0)
 
 
-def test_theorem_certified_and_controls_refuted():
+def test_row_loss_and_loop_case_descriptions_round_trip():
+    for kind in nf.LOSS_KINDS:
+        loss = nf.make_row_loss(kind, 3, 2, 6, seed=7)
+        case = nf.build_case(4, loss, seed=8)
+        again = nf.build_loop_case(**json.loads(json.dumps(case.describe())))
+        assert again.describe() == case.describe() and np.array_equal(again.f, case.f)
+        assert np.array_equal(again.loss.gradient_at_zero(), case.loss.gradient_at_zero())
+        assert nf.jacobian_symmetric(again.loss, 2) == nf.jacobian_symmetric(case.loss, 2)
+    with pytest.raises(InvalidArgument):
+        nf.RowLoss.from_description("cubic", g=[1.0])
+
+
+def test_theorem_certified_and_controls_refuted_and_replayed():
+    """The check (ci) holds and every control is refuted; replaying example 0 reproduces its measurements and
+    replaying each control's shrunk counterexample fails again."""
     theorem = registry.get("arora2018.no_function")
-    evidence = theorem.check(ctx(theorem.id))
+    runs: list[PropertyRun] = []
+
+    def spy(*args, **kwargs) -> PropertyRun:
+        runs.append(run_property(*args, **kwargs))
+        return runs[-1]
+
+    with mock.patch.object(nf, "run_property", spy):
+        evidence = theorem.check(ctx(theorem.id))
+        results = [control.check(ctx(f"{theorem.id}.{control.id}")) for control in theorem.controls]
     assert evidence.holds is True, evidence.summary
     assert any("enclosure" in m.kind or "enclosures" in m.kind for m in evidence.measurements)
-    for control in theorem.controls:
-        result = control.check(ctx(f"{theorem.id}.{control.id}"))
+    assert evidence.examples == runs[0].cases
+    assert theorem.replay(json.loads(json.dumps(jsonable(evidence.examples[0])))) == runs[0].examples[0]
+    for control, result in zip(theorem.controls, results):
         assert result.holds is False, control.id
         assert "gradient" in result.summary
+        with pytest.raises(PropertyFailure) as failure:
+            control.replay(json.loads(json.dumps(jsonable(result.counterexample["case"]))))
+        assert failure.value.measured == {"jacobian_symmetric": True}
+        assert result.counterexample["message"].startswith(str(failure.value))

@@ -1,5 +1,8 @@
 """du_hu2019.width and du_hu2019.narrow_vs_wide: building blocks, the checks and broken math."""
 
+import json
+from unittest import mock
+
 import numpy as np
 import pytest
 
@@ -8,6 +11,8 @@ from verify.inits import gaussian
 from verify.losses import QuadraticLoss
 from verify.network import layer_gradients
 from verify.profiles import get_profile
+from verify.property import PropertyFailure, PropertyRun, run_property
+from verify.results import jsonable
 from verify.scalar_chains import ChainLoss, chain_gradients
 from verify.strategies import make_dataset
 from theorems import du_hu2019_narrow_vs_wide as nvw
@@ -59,15 +64,36 @@ def test_breaking_the_rate_fails_the_bound():
     assert honest["holds"] == 20 and broken["holds"] < 20
 
 
-def test_width_check_and_controls():
-    c = ctx("du_hu2019.width")
-    evidence = width.check_claim(c, width.WidthClaim())
+def test_width_case_description_round_trips():
+    case = width.WidthCase(make_dataset(2, 1, 5, rank=2, gram_cond=1.3, seed=6), 3, 20)
+    again = width.build_width_case(**json.loads(json.dumps(case.describe())))
+    assert again.describe() == case.describe() and again.depth == 3 and again.seeds == 20
+    assert np.array_equal(again.data.x, case.data.x) and np.array_equal(again.data.y, case.data.y)
+
+
+def test_width_check_and_controls_and_replay():
+    """The check (ci) holds and its controls are refuted; replaying example 0 reproduces its measurements and
+    replaying each control's shrunk counterexample fails again with the same numbers."""
+    theorem = width.THEOREM
+    runs: list[PropertyRun] = []
+
+    def spy(*args, **kwargs) -> PropertyRun:
+        runs.append(run_property(*args, **kwargs))
+        return runs[-1]
+
+    with mock.patch.object(width, "run_property", spy):
+        evidence = theorem.check(ctx(theorem.id))
+        results = [control.check(ctx(f"{theorem.id}.{control.id}")) for control in theorem.controls]
     assert evidence.holds is True
     exponent = next(m for m in evidence.measurements if m.name.startswith("exponent of m*"))
     assert exponent.interval[0] <= 1.0 <= exponent.interval[1]
-    for claim in (width.WidthClaim(width=1, depths=(4, 6)), width.WidthClaim(alpha_one=True),
-                  width.WidthClaim(eta_factor=4.0)):
-        assert width.check_claim(c, claim).holds is False
+    assert evidence.examples == runs[0].cases
+    assert theorem.replay(json.loads(json.dumps(jsonable(evidence.examples[0])))) == runs[0].examples[0]
+    for control, result in zip(theorem.controls, results):
+        assert result.holds is False, control.id
+        with pytest.raises(PropertyFailure) as failure:
+            control.replay(json.loads(json.dumps(jsonable(result.counterexample["case"]))))
+        assert failure.value.measured == result.counterexample["measured"]
 
 
 def test_width_one_network_is_a_scalar_chain():

@@ -21,7 +21,7 @@ Not checked: weight decay (the −ηλN W_e term). Ours: η_0, the η grid, the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 from hypothesis import strategies as st
@@ -33,9 +33,9 @@ from verify.losses import QuadraticLoss
 from verify.network import end_to_end, gd_step, layer_gradients
 from verify.property import PropertyFailure, run_property
 from verify.registry import register
-from verify.spec import Certification, Control, Evidence, Measurement, Theorem
+from verify.spec import Certification, Control, Evidence, Measurement, ReplayFn, Theorem
 from verify.stats import loglog_slope
-from verify.strategies import NetworkCase, depths, network_cases
+from verify.strategies import NetworkCase, build_network_case, depths, network_cases
 
 STEP_SCALE = 0.05              # η_0 = STEP_SCALE / (1 + N(λ_max(XXᵀ) + ‖∇L‖)·max(1, max‖W_i‖)^{2(N−1)})
 ETA_DECADES = 3.0              # one-step grid η_0·10^{-3} .. η_0
@@ -131,10 +131,10 @@ def cases(claim: RuleClaim):
                          max_width=4, init=claim.inits, init_scale=st.floats(0.5, 1.5), n=st.integers(1, 10))
 
 
-def check_claim(ctx: Context, claim: RuleClaim) -> Evidence:
-    """The fitted one-step exponent must match ``claim.exponent`` and fixed-time gaps must vanish with η."""
-    examples: list[dict[str, Any]] = []
-    first: list[NetworkCase] = []
+def rule_property(claim: RuleClaim,
+                  passed: list[NetworkCase] | None = None) -> Callable[[NetworkCase], dict[str, Any]]:
+    """The property for one generated case: the one-step error exponent matches ``claim`` and the
+    fixed-time trajectory gap shrinks at least like η^TRAJECTORY_MIN_SLOPE. Passing cases go to ``passed``."""
 
     def prop(case: NetworkCase) -> dict[str, Any]:
         m = measure_step(case, claim)
@@ -145,12 +145,23 @@ def check_claim(ctx: Context, claim: RuleClaim) -> Evidence:
         if m.get("trajectory_slope", np.inf) < TRAJECTORY_MIN_SLOPE:
             raise PropertyFailure(f"fixed-time trajectory gap shrinks like η^{m['trajectory_slope']:.2f} "
                                   f"(needs ≥ {TRAJECTORY_MIN_SLOPE}): the trajectories do not converge", m)
-        if not first:
-            first.append(case)
-        examples.append(m)
+        if passed is not None:
+            passed.append(case)
         return m
 
-    outcome = run_property(ctx, cases(claim), prop)
+    return prop
+
+
+def replay(claim: RuleClaim) -> ReplayFn:
+    """Re-run the property on one case described by `NetworkCase.describe()`."""
+    return lambda description: rule_property(claim)(build_network_case(**description))
+
+
+def check_claim(ctx: Context, claim: RuleClaim) -> Evidence:
+    """The fitted one-step exponent must match ``claim.exponent`` and fixed-time gaps must vanish with η."""
+    passed: list[NetworkCase] = []
+    outcome = run_property(ctx, cases(claim), rule_property(claim, passed))
+    examples = outcome.examples
     slopes = [e["slope"] for e in examples if "slope" in e]
     traj = [e["trajectory_slope"] for e in examples if "trajectory_slope" in e]
     measurements = []
@@ -180,7 +191,7 @@ def check_claim(ctx: Context, claim: RuleClaim) -> Evidence:
                           f"one-step exponent {np.mean(slopes):.3f} over {len(slopes)} example(s)"), True
     else:
         summary, holds = "no example resolved a one-step error above float64 rounding", None
-    plot_files = plot_errors(ctx, first[0], examples[0]) if first and claim == RuleClaim() else []
+    plot_files = plot_errors(ctx, passed[0], examples[0]) if passed and claim == RuleClaim() else []
     return Evidence(
         holds=holds, summary=summary, measurements=measurements, counterexample=outcome.failure, plots=plot_files,
         run={"rule exponents": claim.rule, "inits": list(claim.inits), "depths": "2..4", "d_in, d_out": "1..3",
@@ -192,6 +203,7 @@ def check_claim(ctx: Context, claim: RuleClaim) -> Evidence:
              "examples without a resolved error": sum(1 for e in examples if "slope" not in e)},
         findings=["The rule is first-order exact for discrete GD: the one-step error is O(η²), and at a fixed time "
                   "the accumulated gap is O(η) (T/η steps)."] if claim == RuleClaim() and holds else [],
+        examples=outcome.cases,
     )
 
 
@@ -226,13 +238,16 @@ THEOREM = register(Theorem(
     conclusion="‖one GD step − rule‖ = Θ(η²) (fitted exponent 2), and fixed-time trajectories converge as η → 0.",
     certification=Certification.NUMERIC,
     check=lambda ctx: check_claim(ctx, RuleClaim()),
+    replay=replay(RuleClaim()),
     controls=(
         Control("left-exponent-j-over-n", "The rule with [W_eW_eᵀ]^{j/N} on the left matches balanced GD to O(η²).",
-                lambda ctx: check_claim(ctx, RuleClaim(rule="left j/N"))),
+                lambda ctx: check_claim(ctx, RuleClaim(rule="left j/N")), replay(RuleClaim(rule="left j/N"))),
         Control("right-exponent-shifted", "The rule with [W_eᵀW_e]^{(N−j+1)/N} on the right matches balanced GD to "
-                "O(η²).", lambda ctx: check_claim(ctx, RuleClaim(rule="right (N-j+1)/N"))),
+                "O(η²).", lambda ctx: check_claim(ctx, RuleClaim(rule="right (N-j+1)/N")),
+                replay(RuleClaim(rule="right (N-j+1)/N"))),
         Control("unbalanced-init", "From a Gaussian (unbalanced) init, GD matches the end-to-end rule to O(η²) "
-                "(violated hypothesis).", lambda ctx: check_claim(ctx, RuleClaim(inits=("gaussian",)))),
+                "(violated hypothesis).", lambda ctx: check_claim(ctx, RuleClaim(inits=("gaussian",))),
+                replay(RuleClaim(inits=("gaussian",)))),
     ),
     constants={"η_0": f"{STEP_SCALE}/(1 + N(λ_max(XXᵀ) + ‖∇L‖)·max(1, max‖W_i‖)^(2(N−1)))",
                "η grid": f"{ETA_POINTS} points over {ETA_DECADES:g} decades", "slope tolerance": str(SLOPE_TOLERANCE),

@@ -107,11 +107,25 @@ class RowLoss:
             out["p"] = self.p
         return out
 
+    @classmethod
+    def from_description(cls, kind: str, g: Sequence[float] | None = None, X: Sequence[Sequence[float]] | None = None,
+                         y: Sequence[float] | None = None, p: int = 2) -> RowLoss:
+        """The inverse of `describe` (the data are dyadic, so the JSON numbers are exact)."""
+        return cls(check_kind(kind), g=None if g is None else np.array(g, dtype=np.float64),
+                   x=None if X is None else np.array(X, dtype=np.float64),
+                   y=None if y is None else np.array(y, dtype=np.float64), p=p)
+
+
+def check_kind(kind: str) -> str:
+    """``kind`` if it is one of LOSS_KINDS; InvalidArgument otherwise."""
+    if kind not in LOSS_KINDS:
+        raise InvalidArgument(f"kind={kind!r} must be one of {', '.join(LOSS_KINDS)}")
+    return kind
+
 
 def make_row_loss(kind: str, dim: int, samples: int, p: int, seed: int) -> RowLoss:
     """A loss of ``kind`` on R^{1×dim} with data i.i.d. uniform on {−GRID..GRID}/GRID from ``seed``."""
-    if kind not in LOSS_KINDS:
-        raise InvalidArgument(f"kind={kind!r} must be one of {', '.join(LOSS_KINDS)}")
+    check_kind(kind)
     rng = np.random.default_rng(seed)
     if kind == "linear":
         return RowLoss("linear", g=rng.integers(-GRID, GRID + 1, dim) / GRID)
@@ -133,6 +147,13 @@ class LoopCase(NamedTuple):
     def describe(self) -> dict[str, Any]:
         return {"N": self.depth, "loss": self.loss.describe(), "f": None if self.f is None else self.f.tolist(),
                 "r": self.r, "R": self.radius, "seed": self.seed}
+
+
+def build_loop_case(N: int, loss: dict[str, Any], f: Sequence[float] | None, r: float, R: float,
+                    seed: int) -> LoopCase:
+    """The case recorded by `LoopCase.describe` (the inverse of it: f, r, R as recorded, not re-derived)."""
+    return LoopCase(N, RowLoss.from_description(**loss), None if f is None else np.array(f, dtype=np.float64),
+                    r, R, seed)
 
 
 def build_case(depth: int, loss: RowLoss, seed: int) -> LoopCase:
@@ -334,25 +355,38 @@ def measure(case: LoopCase, symmetric: bool) -> dict[str, Any]:
     return out
 
 
-def check_claim(ctx: Context, claim: NoGradientClaim) -> Evidence:
-    """Run the claim on generated cases: refuted when sympy proves F a gradient for some case."""
-    closed_ok, closed_text = sympy_closed_form()
-    examples: list[dict[str, Any]] = []
-    first_case: list[LoopCase] = []
+def loop_property(passed: list[LoopCase] | None = None,
+                  failing: list[LoopCase] | None = None) -> Callable[[LoopCase], dict[str, Any]]:
+    """The property for one generated case (the same for every claim: claims differ only in what is
+    generated): fails when sympy proves F's Jacobian symmetric, else measures the loop integral.
+    Passing cases are appended to ``passed``; ``failing`` is set to the last failing case."""
 
     def prop(case: LoopCase) -> dict[str, Any]:
         if jacobian_symmetric(case.loss, case.depth):
-            failing[:] = [case]
+            if failing is not None:
+                failing[:] = [case]
             raise PropertyFailure(f"F is a gradient: sympy proves its Jacobian symmetric on W ≠ 0 (N = {case.depth}, "
                                   f"d = {case.loss.dim}, {case.loss.kind} loss)", {"jacobian_symmetric": True})
         m = measure(case, symmetric=False)
-        if not first_case:
-            first_case.append(case)
-        examples.append(m)
+        if passed is not None:
+            passed.append(case)
         return m
 
+    return prop
+
+
+def replay(description: dict[str, Any]) -> dict[str, Any]:
+    """Re-run the property on one case described by `LoopCase.describe()`."""
+    return loop_property()(build_loop_case(**description))
+
+
+def check_claim(ctx: Context, claim: NoGradientClaim) -> Evidence:
+    """Run the claim on generated cases: refuted when sympy proves F a gradient for some case."""
+    closed_ok, closed_text = sympy_closed_form()
+    passed: list[LoopCase] = []
     failing: list[LoopCase] = []
-    outcome = run_property(ctx, loop_cases(claim.depths, claim.dims, claim.kinds), prop)
+    outcome = run_property(ctx, loop_cases(claim.depths, claim.dims, claim.kinds), loop_property(passed, failing))
+    examples = outcome.examples
     if outcome.failure:  # the shrunk counterexample: its loop integral, for the report
         shrunk = measure(failing[0], symmetric=True)
         outcome.failure["measured"] = shrunk
@@ -382,11 +416,11 @@ def check_claim(ctx: Context, claim: NoGradientClaim) -> Evidence:
         "enclosures": [f"N={e['N']} d={e['d']} {e['loss']}: {e['enclosure_text']}" for e in examples if "enclosure_text" in e],
     }
     if claim == NoGradientClaim():
-        findings, extra, plot_files = _boundary_findings(ctx, first_case[0] if first_case else None)
+        findings, extra, plot_files = _boundary_findings(ctx, passed[0] if passed else None)
         measurements.extend(extra)
         run["N = 2 non-linear sweep"] = ctx.pick(ci=3, default=8, thorough=24)
     return Evidence(holds=holds, summary=summary, measurements=measurements, run=run,
-                    counterexample=outcome.failure, plots=plot_files, findings=findings)
+                    counterexample=outcome.failure, plots=plot_files, findings=findings, examples=outcome.cases)
 
 
 def _measurements(examples: list[dict[str, Any]], failure: dict[str, Any] | None,
@@ -514,13 +548,14 @@ THEOREM = register(Theorem(
                "an asymmetric Jacobian.",
     certification=Certification.CERTIFIED,
     check=lambda ctx: check_claim(ctx, NoGradientClaim()),
+    replay=replay,
     controls=(
         Control("depth-1", "For N = 1 (F = ∇L), d ≥ 2 and any loss with ∇L(0) ≠ 0, F is not a gradient.",
-                lambda ctx: check_claim(ctx, NoGradientClaim(depths=(1, 1)))),
+                lambda ctx: check_claim(ctx, NoGradientClaim(depths=(1, 1))), replay),
         Control("depth-2-linear", "For N = 2, d ≥ 2 and a linear loss ⟨g, W⟩ with g ≠ 0, F is not a gradient.",
-                lambda ctx: check_claim(ctx, NoGradientClaim(depths=(2, 2), kinds=("linear",)))),
+                lambda ctx: check_claim(ctx, NoGradientClaim(depths=(2, 2), kinds=("linear",))), replay),
         Control("dimension-1", "For d = 1, N ≥ 3 and any loss with L'(0) ≠ 0, F is not a gradient.",
-                lambda ctx: check_claim(ctx, NoGradientClaim(dims=(1, 1)))),
+                lambda ctx: check_claim(ctx, NoGradientClaim(dims=(1, 1))), replay),
     ),
     constants={"R": f"{RADIUS_FRACTION}·min(1, ‖∇L(0)‖/‖∇²L(0)‖) — our 'small enough'", "r": f"{INNER_RATIO}·R",
                "precision": f"{PRECISION_BITS} bits (acb.integral), accuracy goal {ABS_TOL}·‖∇L(0)‖·R^(3−2/N)", "data grid": f"integers/{GRID}",

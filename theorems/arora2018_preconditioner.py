@@ -19,7 +19,7 @@ Control (same checker): the formula with the 1/N dropped from the exponents.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import sympy as sp
@@ -31,7 +31,7 @@ from verify.end_to_end_rule import (end_to_end_direction, paper_eigenvalue, prec
                                     preconditioner_eigenpairs, vec)
 from verify.property import PropertyFailure, run_property
 from verify.registry import register
-from verify.spec import Certification, Control, Evidence, Measurement, Theorem
+from verify.spec import Certification, Control, Evidence, Measurement, ReplayFn, Theorem
 
 TOLERANCE = 1e-10             # relative to max(1, ‖P‖₂)
 SYMBOLIC_MAX_DEPTH = 4
@@ -95,19 +95,24 @@ class MatrixCase(dict):
         return {k: v for k, v in self.items() if k not in ("w", "g")}
 
 
+def build_matrix_case(k: int, d: int, rank: int, N: int, seed: int) -> MatrixCase:
+    """W_e = U_{:r} diag(σ) V_{:r}ᵀ with Haar U, V and σ log-uniform in SIGMA_RANGE, and G ~ N(0, I), from ``seed``
+    (the inverse of `MatrixCase.describe`)."""
+    rng = np.random.default_rng(seed)
+    u = np.linalg.qr(rng.standard_normal((k, k)))[0]
+    v = np.linalg.qr(rng.standard_normal((d, d)))[0]
+    sigma = np.exp(rng.uniform(*np.log(SIGMA_RANGE), rank))
+    w = (u[:, :rank] * sigma) @ v[:, :rank].T
+    return MatrixCase(k=k, d=d, rank=rank, N=N, seed=seed, w=w, g=rng.standard_normal((k, d)))
+
+
 def matrix_cases() -> st.SearchStrategy:
     @st.composite
     def build(draw: Any) -> MatrixCase:
         k, d = draw(st.integers(1, 4), label="k"), draw(st.integers(1, 4), label="d")
         rank = draw(st.integers(0, min(k, d)), label="rank")
         depth = draw(st.integers(1, 5), label="N")
-        seed = draw(st.integers(0, 2**32 - 1), label="seed")
-        rng = np.random.default_rng(seed)
-        u = np.linalg.qr(rng.standard_normal((k, k)))[0]
-        v = np.linalg.qr(rng.standard_normal((d, d)))[0]
-        sigma = np.exp(rng.uniform(*np.log(SIGMA_RANGE), rank))
-        w = (u[:, :rank] * sigma) @ v[:, :rank].T
-        return MatrixCase(k=k, d=d, rank=rank, N=depth, seed=seed, w=w, g=rng.standard_normal((k, d)))
+        return build_matrix_case(k, d, rank, depth, draw(st.integers(0, 2**32 - 1), label="seed"))
 
     return build()
 
@@ -128,10 +133,8 @@ def measure(case: MatrixCase, claim: EigenClaim) -> dict[str, float]:
             "rule_error": float(np.linalg.norm(p @ vec(case["g"]) - rule)) / (scale * max(1.0, np.linalg.norm(case["g"])))}
 
 
-def check_claim(ctx: Context, claim: EigenClaim) -> Evidence:
-    """Symbolic eigen-identity for 2×2 diagonal W and numeric eigenpairs on generated W_e, against ``claim``."""
-    symbolic = symbolic_checks(claim)
-    examples: list[dict[str, float]] = []
+def eigen_property(claim: EigenClaim) -> Callable[[MatrixCase], dict[str, float]]:
+    """The property for one generated W_e: every measured deviation of ``measure`` within TOLERANCE."""
 
     def prop(case: MatrixCase) -> dict[str, float]:
         m = measure(case, claim)
@@ -139,10 +142,22 @@ def check_claim(ctx: Context, claim: EigenClaim) -> Evidence:
         if bad:
             raise PropertyFailure(f"N = {case['N']}, W_e {case['k']}×{case['d']} rank {case['rank']}: "
                                   + ", ".join(f"{k} {v:.2e}" for k, v in bad.items()) + f" (tolerance {TOLERANCE})", m)
-        examples.append(m)
         return m
 
-    outcome = run_property(ctx, matrix_cases(), prop, max_examples=ctx.pick(ci=30, default=200, thorough=1000))
+    return prop
+
+
+def replay(claim: EigenClaim) -> ReplayFn:
+    """Re-run the property on one W_e described by `MatrixCase.describe()`."""
+    return lambda description: eigen_property(claim)(build_matrix_case(**description))
+
+
+def check_claim(ctx: Context, claim: EigenClaim) -> Evidence:
+    """Symbolic eigen-identity for 2×2 diagonal W and numeric eigenpairs on generated W_e, against ``claim``."""
+    symbolic = symbolic_checks(claim)
+    outcome = run_property(ctx, matrix_cases(), eigen_property(claim),
+                           max_examples=ctx.pick(ci=30, default=200, thorough=1000))
+    examples = outcome.examples
     symbolic_ok = all(symbolic.values())
     holds = symbolic_ok and outcome.holds and bool(examples)
     measurements = [Measurement("sympy eigen-identities proved (2×2 diagonal W)", sum(symbolic.values()),
@@ -167,7 +182,7 @@ def check_claim(ctx: Context, claim: EigenClaim) -> Evidence:
         summary += "; sympy: " + ", ".join(k for k, v in symbolic.items() if not v) + " fail"
     plot_files = plot_spectrum(ctx) if claim == EigenClaim() else []
     return Evidence(holds=holds, summary=summary, measurements=measurements, counterexample=outcome.failure,
-                    plots=plot_files,
+                    plots=plot_files, examples=outcome.cases,
                     run={"symbolic": symbolic, "k, d": "1..4", "rank": "0..min(k,d)", "N": "1..5",
                          "singular values": f"log-uniform in {SIGMA_RANGE}", "eigenvalue exponent scale":
                          "1/N" if claim.exponent_scale is None else claim.exponent_scale,
@@ -206,9 +221,10 @@ THEOREM = register(Theorem(
     conclusion="P symmetric, PSD, eigenpairs as stated (sympy for 2×2 diagonal W; numeric to 1e-10 on generated W).",
     certification=Certification.SYMBOLIC,
     check=lambda ctx: check_claim(ctx, EigenClaim()),
+    replay=replay(EigenClaim()),
     controls=(
         Control("exponent-1-over-n-dropped", "P_W's eigenvalues are Σ_j σ_r^{2(N−j)} σ_{r'}^{2(j−1)} (the 1/N dropped).",
-                lambda ctx: check_claim(ctx, EigenClaim(exponent_scale=1.0))),
+                lambda ctx: check_claim(ctx, EigenClaim(exponent_scale=1.0)), replay(EigenClaim(exponent_scale=1.0))),
     ),
     constants={"tolerance": f"{TOLERANCE} relative to max(1, ‖P‖₂)", "singular values": str(SIGMA_RANGE)},
     headline="max ‖P v − λ v‖ / ‖P‖",

@@ -17,7 +17,7 @@ Control (same checker): the factor (N − 1) replaced by N.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import sympy as sp
@@ -28,7 +28,7 @@ from verify.context import Context
 from verify.end_to_end_rule import end_to_end_direction, single_output_direction
 from verify.property import PropertyFailure, run_property
 from verify.registry import register
-from verify.spec import Certification, Control, Evidence, Measurement, Theorem
+from verify.spec import Certification, Control, Evidence, Measurement, ReplayFn, Theorem
 
 TOLERANCE = 1e-10             # relative to max(1, ‖w‖^{2−2/N}‖g‖)
 SYMBOLIC_DIMS = (2, 3)
@@ -69,23 +69,33 @@ def symbolic_identity(dim: int, depth: int, claim: FormClaim) -> dict[str, bool]
     return {"PSD powers": bool(powers_ok), "rule = claimed form": bool(identity_ok)}
 
 
+class RowCase(dict):
+    """A generated row vector w ∈ R^{1×d} (zero or scale·N(0, I)), a gradient g and the depth N."""
+
+    def describe(self) -> dict[str, Any]:
+        return {k: v for k, v in self.items() if k not in ("w", "g")}
+
+
+def build_row_case(d: int, N: int, w_zero: bool, scale: float, seed: int) -> RowCase:
+    """w = 0 or scale·N(0, I_d), then g ~ N(0, I_d), from ``seed`` (the inverse of `RowCase.describe`)."""
+    rng = np.random.default_rng(seed)
+    w = np.zeros((1, d)) if w_zero else scale * rng.standard_normal((1, d))
+    return RowCase(d=d, N=N, w_zero=w_zero, scale=scale, seed=seed, w=w, g=rng.standard_normal((1, d)))
+
+
 def row_cases() -> st.SearchStrategy:
     @st.composite
-    def build(draw: Any) -> dict[str, Any]:
+    def build(draw: Any) -> RowCase:
         dim = draw(st.integers(1, 6), label="d")
         depth = draw(st.integers(1, 6), label="N")
-        zero = draw(st.booleans(), label="w = 0") if dim > 0 else False
+        zero = draw(st.booleans(), label="w = 0")
         scale = draw(st.floats(0.1, 3.0), label="scale")
-        seed = draw(st.integers(0, 2**32 - 1), label="seed")
-        rng = np.random.default_rng(seed)
-        w = np.zeros((1, dim)) if zero else scale * rng.standard_normal((1, dim))
-        return {"d": dim, "N": depth, "w_zero": zero, "scale": scale, "seed": seed, "w": w,
-                "g": rng.standard_normal((1, dim))}
+        return build_row_case(dim, depth, zero, scale, draw(st.integers(0, 2**32 - 1), label="seed"))
 
     return build()
 
 
-def relative_gap(case: dict[str, Any], claim: FormClaim) -> float:
+def relative_gap(case: RowCase, claim: FormClaim) -> float:
     """‖general rule − single-output form‖ / max(1, ‖w‖^{2−2/N}‖g‖)."""
     w, g, depth = case["w"], case["g"], case["N"]
     general = end_to_end_direction(w, g, depth)
@@ -94,23 +104,32 @@ def relative_gap(case: dict[str, Any], claim: FormClaim) -> float:
     return float(np.linalg.norm(general - form)) / max(1.0, size)
 
 
+def form_property(claim: FormClaim) -> Callable[[RowCase], dict[str, float]]:
+    """The property for one generated (w, g, N): the general rule and ``claim``'s form agree to TOLERANCE."""
+
+    def prop(case: RowCase) -> dict[str, float]:
+        gap = relative_gap(case, claim)
+        if gap > TOLERANCE:
+            raise PropertyFailure(f"N = {case['N']}, d = {case['d']}: rule and form differ by {gap:.2e} "
+                                  f"(tolerance {TOLERANCE})", {"gap": gap})
+        return {"gap": gap}
+
+    return prop
+
+
+def replay(claim: FormClaim) -> ReplayFn:
+    """Re-run the property on one case described by `RowCase.describe()`."""
+    return lambda description: form_property(claim)(build_row_case(**description))
+
+
 def check_claim(ctx: Context, claim: FormClaim) -> Evidence:
     """sympy identity for symbolic w and numeric agreement on generated w, against ``claim``."""
     symbolic = {f"d={d}, N={n}": symbolic_identity(d, n, claim)
                 for d in SYMBOLIC_DIMS for n in range(1, SYMBOLIC_MAX_DEPTH + 1)}
     symbolic_ok = all(all(v.values()) for v in symbolic.values())
-    gaps: list[float] = []
-
-    def prop(case: dict[str, Any]) -> dict[str, float]:
-        gap = relative_gap(case, claim)
-        if gap > TOLERANCE:
-            raise PropertyFailure(f"N = {case['N']}, d = {case['d']}: rule and form differ by {gap:.2e} "
-                                  f"(tolerance {TOLERANCE})", {"gap": gap})
-        gaps.append(gap)
-        return {"gap": gap}
-
     budget = ctx.pick(ci=40, default=300, thorough=2000)
-    outcome = run_property(ctx, row_cases(), prop, max_examples=budget)
+    outcome = run_property(ctx, row_cases(), form_property(claim), max_examples=budget)
+    gaps = outcome.column("gap")
     holds = symbolic_ok and outcome.holds and bool(gaps)
     measurements = [Measurement("sympy identities proved", sum(all(v.values()) for v in symbolic.values()),
                                 predicted=len(symbolic), kind="sympy")]
@@ -126,7 +145,7 @@ def check_claim(ctx: Context, claim: FormClaim) -> Evidence:
     if not symbolic_ok:
         summary += "; sympy: identity fails for " + ", ".join(k for k, v in symbolic.items() if not all(v.values()))
     return Evidence(holds=holds, summary=summary, measurements=measurements, counterexample=outcome.failure,
-                    plots=plot_factor(ctx) if claim == FormClaim() else [],
+                    plots=plot_factor(ctx) if claim == FormClaim() else [], examples=outcome.cases,
                     run={"symbolic": symbolic, "d": "1..6", "N": "1..6", "w": "scale·N(0, I) or 0",
                          "projection factor": "N − 1" if claim.extra == 0 else f"N − 1 + {claim.extra}",
                          "examples passed": len(outcome.examples), "hypothesis max_examples": budget,
@@ -162,9 +181,10 @@ THEOREM = register(Theorem(
     conclusion="The two sides agree exactly (sympy, symbolic w and g) and to 1e-10 numerically.",
     certification=Certification.SYMBOLIC,
     check=lambda ctx: check_claim(ctx, FormClaim()),
+    replay=replay(FormClaim()),
     controls=(
         Control("projection-factor-n", "The single-output rule is ‖W_e‖^{2−2/N}(∇L + N·Pr_{W_e} ∇L).",
-                lambda ctx: check_claim(ctx, FormClaim(extra=1))),
+                lambda ctx: check_claim(ctx, FormClaim(extra=1)), replay(FormClaim(extra=1))),
     ),
     constants={"tolerance": f"{TOLERANCE} relative to max(1, ‖w‖^(2−2/N)‖g‖)"},
     headline="max relative gap, rule vs single-output form",

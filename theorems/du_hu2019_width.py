@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import Any, Callable, NamedTuple
 
 import numpy as np
 from hypothesis import strategies as st
@@ -35,7 +36,7 @@ from verify.inits import du_hu_alpha, gaussian
 from verify.losses import QuadraticLoss
 from verify.property import PropertyFailure, run_property
 from verify.registry import register
-from verify.spec import Certification, Control, Evidence, Measurement, Theorem
+from verify.spec import Certification, Control, Evidence, Measurement, ReplayFn, Theorem
 from verify.stats import clopper_pearson, linear_fit, loglog_slope
 from verify.strategies import Dataset, datasets, make_dataset
 
@@ -162,33 +163,64 @@ def claim_depths(claim: WidthClaim, ctx: Context) -> tuple[int, ...]:
     return claim.depths or ctx.pick(ci=(2, 3), default=(2, 3, 4, 6), thorough=(2, 3, 4, 6, 8))
 
 
-def cases(claim: WidthClaim, ctx: Context):
-    """Data (d_x ∈ 1..3, d_y ∈ 1..2, n ∈ 1..6, drawn rank and κ ≤ MAX_COND) and a depth."""
+class WidthCase(NamedTuple):
+    """A generated data set and depth L, with the number of N(0,1) inits (``seeds``) the bound is tested on."""
+
+    data: Dataset
+    depth: int
+    seeds: int
+
+    def describe(self) -> dict[str, Any]:
+        return {"data": self.data.describe(), "depth": self.depth, "seeds": self.seeds}
+
+
+def build_width_case(data: dict[str, Any], depth: int, seeds: int) -> WidthCase:
+    """The inverse of `WidthCase.describe` (the data rebuilt by `make_dataset` from its seed)."""
+    return WidthCase(make_dataset(**data), depth, seeds)
+
+
+def cases(claim: WidthClaim, ctx: Context, seeds: int) -> st.SearchStrategy[WidthCase]:
+    """Data (d_x ∈ 1..3, d_y ∈ 1..2, n ∈ 1..6, drawn rank and κ ≤ MAX_COND), a depth and ``seeds``."""
     max_cond = ctx.pick(ci=1.5, default=3.0, thorough=5.0)
     return st.tuples(datasets(d_in=st.integers(1, 3), d_out=st.integers(1, 2), n=st.integers(1, 6),
-                              max_gram_cond=max_cond), st.sampled_from(claim_depths(claim, ctx)))
+                              max_gram_cond=max_cond),
+                     st.sampled_from(claim_depths(claim, ctx))).map(lambda c: WidthCase(c[0], c[1], seeds))
 
 
-def check_claim(ctx: Context, claim: WidthClaim) -> Evidence:
-    """Binomial test of the rate bound over seeds on generated data; for the true claim also m*(L)."""
-    seeds = ctx.pick(ci=40, default=100, thorough=400)
-    results: list[dict[str, object]] = []
+def rate_property(claim: WidthClaim,
+                  results: list[dict[str, object]] | None = None) -> Callable[[WidthCase], dict[str, object]]:
+    """The property for one case: at the claim's width, α and η, the exact binomial test does not reject
+    P(bound holds) ≥ 1 − δ at TEST_LEVEL. Every case's numbers (failing ones too) go to ``results``."""
 
-    def prop(case: tuple[Dataset, int]) -> dict[str, object]:
-        data, depth = case
+    def prop(case: WidthCase) -> dict[str, object]:
+        data, depth, seeds = case
         width = theorem_width(data, depth) if claim.width == "theorem" else int(claim.width)
         r = rate_bound_holds(data, depth, width, seeds, data.seed, claim.alpha_one, claim.eta_factor)
         r["p_value"] = binomial_rejects(r["holds"], seeds)
         r["cond"] = data.gram_cond
         r["rank"] = data.rank
-        results.append(r)
+        if results is not None:
+            results.append(r)
         if r["p_value"] < TEST_LEVEL:
             raise PropertyFailure(f"bound held for {r['holds']}/{seeds} seeds at L={depth}, m={width} "
                                   f"({r['diverged']} diverged); binomial p = {r['p_value']:.2g} "
                                   f"< {TEST_LEVEL} against P ≥ {1 - DELTA}", r)
         return r
 
-    outcome = run_property(ctx, cases(claim, ctx), prop, max_examples=ctx.pick(ci=3, default=10, thorough=40))
+    return prop
+
+
+def replay(claim: WidthClaim) -> ReplayFn:
+    """Re-run the property on one case described by `WidthCase.describe()`."""
+    return lambda description: rate_property(claim)(build_width_case(**description))
+
+
+def check_claim(ctx: Context, claim: WidthClaim) -> Evidence:
+    """Binomial test of the rate bound over seeds on generated data; for the true claim also m*(L)."""
+    seeds = ctx.pick(ci=40, default=100, thorough=400)
+    results: list[dict[str, object]] = []
+    outcome = run_property(ctx, cases(claim, ctx, seeds), rate_property(claim, results),
+                           max_examples=ctx.pick(ci=3, default=10, thorough=40))
     total = sum(r["holds"] for r in outcome.examples)
     trials = sum(r["seeds"] for r in outcome.examples)
     measurements = []
@@ -230,7 +262,7 @@ def check_claim(ctx: Context, claim: WidthClaim) -> Evidence:
     summary = (f"counterexample: {outcome.failure['message']}" if outcome.failure else
                f"bound held for {total}/{trials} seeds over {len(outcome.examples)} generated case(s)")
     return Evidence(outcome.holds and trials > 0, summary, measurements, run=run,
-                    counterexample=outcome.failure, plots=plot_files, findings=findings)
+                    counterexample=outcome.failure, plots=plot_files, findings=findings, examples=outcome.cases)
 
 
 def sweep_measurements(sweep: dict[str, object]) -> list[Measurement]:
@@ -278,13 +310,15 @@ THEOREM = register(Theorem(
     conclusion="The bound holds at every t ≤ T in ≥ 1 − δ of seeds (binomial test); m*(L) grows ~ linearly in L.",
     certification=Certification.STATISTICAL,
     check=lambda ctx: check_claim(ctx, WidthClaim()),
+    replay=replay(WidthClaim()),
     controls=(
         Control("narrow-m1", "The rate bound holds w.p. ≥ 1 − δ for width m = 1 at depth L ∈ {4, 6}.",
-                lambda ctx: check_claim(ctx, WidthClaim(width=1, depths=(4, 6)))),
+                lambda ctx: check_claim(ctx, WidthClaim(width=1, depths=(4, 6))),
+                replay(WidthClaim(width=1, depths=(4, 6)))),
         Control("alpha-one", "The rate bound holds without the output scaling (α = 1).",
-                lambda ctx: check_claim(ctx, WidthClaim(alpha_one=True))),
+                lambda ctx: check_claim(ctx, WidthClaim(alpha_one=True)), replay(WidthClaim(alpha_one=True))),
         Control("eta-too-large", "The rate bound holds with η = 4d_y/(Lλ_max) (8× the allowed step).",
-                lambda ctx: check_claim(ctx, WidthClaim(eta_factor=4.0))),
+                lambda ctx: check_claim(ctx, WidthClaim(eta_factor=4.0)), replay(WidthClaim(eta_factor=4.0))),
     ),
     constants={"C": f"{C_USED} in the width formula (paper: unspecified 'sufficiently large'); m*(L) measured",
                "δ": str(DELTA), "binomial test level": str(TEST_LEVEL),

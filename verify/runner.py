@@ -36,21 +36,26 @@ class CheckOutcome:
     error: str | None
     seconds: float
 
-    def theorem_verdict(self) -> Verdict:
+    def kind(self) -> str:
+        """error, skipped (a missing optional extra), inconclusive, holds, or fails."""
         if self.error is not None:
-            return Verdict.ERROR
-        ev = self.evidence
-        if ev.holds is None:
-            return Verdict.SKIPPED if ev.summary.lower().startswith("skipped") else Verdict.INCONCLUSIVE
-        return Verdict.VERIFIED if ev.holds else Verdict.FALSIFIED
+            return "error"
+        if self.evidence.holds is None:
+            return "skipped" if self.evidence.skipped else "inconclusive"
+        return "holds" if self.evidence.holds else "fails"
+
+    def theorem_verdict(self) -> Verdict:
+        return THEOREM_VERDICTS[self.kind()]
 
     def control_verdict(self) -> ControlVerdict:
-        if self.error is not None:
-            return ControlVerdict.ERROR
-        ev = self.evidence
-        if ev.holds is None:
-            return ControlVerdict.SKIPPED if ev.summary.lower().startswith("skipped") else ControlVerdict.INCONCLUSIVE
-        return ControlVerdict.NOT_REFUTED if ev.holds else ControlVerdict.REFUTED
+        return CONTROL_VERDICTS[self.kind()]
+
+
+THEOREM_VERDICTS = {"error": Verdict.ERROR, "skipped": Verdict.SKIPPED, "inconclusive": Verdict.INCONCLUSIVE,
+                    "holds": Verdict.VERIFIED, "fails": Verdict.FALSIFIED}
+CONTROL_VERDICTS = {"error": ControlVerdict.ERROR, "skipped": ControlVerdict.SKIPPED,
+                    "inconclusive": ControlVerdict.INCONCLUSIVE, "holds": ControlVerdict.NOT_REFUTED,
+                    "fails": ControlVerdict.REFUTED}
 
 
 def run_check(check: Callable[[Context], Evidence], ctx: Context) -> CheckOutcome:

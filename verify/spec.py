@@ -78,7 +78,9 @@ class Measurement:
 class Evidence:
     """What a check found.
 
-    ``holds``: True (the claim held on everything generated), False (refuted), None (undecided).
+    ``holds``: True (the claim held on everything generated), False (refuted), None (undecided; a
+    check that cannot run here, e.g. without an optional extra, says so with a ``summary`` starting
+    "skipped:").
     ``summary``: one line for the summary table. ``run``: what was generated/run (counts, ranges,
     seeds, precision) as name → value. ``counterexample``: the shrunk falsifying example, if any.
     ``plots``: file names (relative to the report directory). ``findings``: remarks a reader must see
@@ -95,6 +97,10 @@ class Evidence:
     plots: list[str] = field(default_factory=list)
     findings: list[str] = field(default_factory=list)
     examples: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def skipped(self) -> bool:
+        return self.holds is None and self.summary.lower().startswith("skipped")
 
 
 CheckFn = Callable[["Context"], Evidence]  # noqa: F821 - Context lives in verify.context

@@ -1,8 +1,7 @@
 """Tests for verify.end_to_end_rule and the arora2018 end_to_end / preconditioner / single_output checks."""
 
 import functools
-import json
-from unittest import mock
+import sys
 
 import numpy as np
 import pytest
@@ -17,9 +16,9 @@ from verify.linalg import psd_power
 from verify.losses import QuadraticLoss
 from verify.network import end_to_end, gd_step
 from verify.profiles import get_profile
-from verify.property import PropertyFailure, PropertyRun, run_property
-from verify.results import jsonable
+from verify.property import PropertyFailure, PropertyRun
 from verify.spec import Evidence
+from replay_helpers import as_read_back, recorded_property_runs
 from theorems import arora2018_end_to_end as e2e
 from theorems import arora2018_preconditioner as pre
 from theorems import arora2018_single_output as single
@@ -34,20 +33,9 @@ def checked(theorem_id: str, control_id: str | None = None) -> tuple[Evidence, P
     """The ci-profile evidence of a check and the PropertyRun its run_property call returned (run once)."""
     theorem = registry.get(theorem_id)
     target = theorem if control_id is None else theorem.control(control_id)
-    runs: list[PropertyRun] = []
-
-    def spy(*args, **kwargs) -> PropertyRun:
-        runs.append(run_property(*args, **kwargs))
-        return runs[-1]
-
-    with mock.patch(f"{target.check.__module__}.run_property", spy):
+    with recorded_property_runs(sys.modules[target.check.__module__]) as runs:
         evidence = target.check(ctx(theorem_id if control_id is None else f"{theorem_id}.{control_id}"))
     return evidence, runs[0]
-
-
-def as_read_back(description: dict) -> dict:
-    """A recorded description as `verify replay` reads it from results.json."""
-    return json.loads(json.dumps(jsonable(description)))
 
 
 @pytest.fixture

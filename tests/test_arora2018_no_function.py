@@ -1,7 +1,6 @@
 """Tests for verify.certify and arora2018.no_function (certified loop integrals, sympy Jacobian test)."""
 
 import json
-from unittest import mock
 
 import numpy as np
 import pytest
@@ -12,8 +11,8 @@ from verify.certify import Enclosure, PathPiece, certified_integral, loop_integr
 from verify.context import Context
 from verify.errors import InvalidArgument
 from verify.profiles import get_profile
-from verify.property import PropertyFailure, PropertyRun, run_property
-from verify.results import jsonable
+from verify.property import PropertyFailure
+from replay_helpers import as_read_back, recorded_property_runs
 from theorems import arora2018_no_function as nf
 
 
@@ -114,23 +113,17 @@ def test_theorem_certified_and_controls_refuted_and_replayed():
     """The check (ci) holds and every control is refuted; replaying example 0 reproduces its measurements and
     replaying each control's shrunk counterexample fails again."""
     theorem = registry.get("arora2018.no_function")
-    runs: list[PropertyRun] = []
-
-    def spy(*args, **kwargs) -> PropertyRun:
-        runs.append(run_property(*args, **kwargs))
-        return runs[-1]
-
-    with mock.patch.object(nf, "run_property", spy):
+    with recorded_property_runs(nf) as runs:
         evidence = theorem.check(ctx(theorem.id))
         results = [control.check(ctx(f"{theorem.id}.{control.id}")) for control in theorem.controls]
     assert evidence.holds is True, evidence.summary
     assert any("enclosure" in m.kind or "enclosures" in m.kind for m in evidence.measurements)
     assert evidence.examples == runs[0].cases
-    assert theorem.replay(json.loads(json.dumps(jsonable(evidence.examples[0])))) == runs[0].examples[0]
+    assert theorem.replay(as_read_back(evidence.examples[0])) == runs[0].examples[0]
     for control, result in zip(theorem.controls, results):
         assert result.holds is False, control.id
         assert "gradient" in result.summary
         with pytest.raises(PropertyFailure) as failure:
-            control.replay(json.loads(json.dumps(jsonable(result.counterexample["case"]))))
+            control.replay(as_read_back(result.counterexample["case"]))
         assert failure.value.measured == {"jacobian_symmetric": True}
         assert result.counterexample["message"].startswith(str(failure.value))

@@ -1,7 +1,6 @@
 """du_hu2019.width and du_hu2019.narrow_vs_wide: building blocks, the checks and broken math."""
 
 import json
-from unittest import mock
 
 import numpy as np
 import pytest
@@ -11,10 +10,10 @@ from verify.inits import gaussian
 from verify.losses import QuadraticLoss
 from verify.network import layer_gradients
 from verify.profiles import get_profile
-from verify.property import PropertyFailure, PropertyRun, run_property
-from verify.results import jsonable
+from verify.property import PropertyFailure
 from verify.scalar_chains import ChainLoss, chain_gradients
 from verify.strategies import make_dataset
+from replay_helpers import as_read_back, recorded_property_runs
 from theorems import du_hu2019_narrow_vs_wide as nvw
 from theorems import du_hu2019_width as width
 
@@ -75,24 +74,18 @@ def test_width_check_and_controls_and_replay():
     """The check (ci) holds and its controls are refuted; replaying example 0 reproduces its measurements and
     replaying each control's shrunk counterexample fails again with the same numbers."""
     theorem = width.THEOREM
-    runs: list[PropertyRun] = []
-
-    def spy(*args, **kwargs) -> PropertyRun:
-        runs.append(run_property(*args, **kwargs))
-        return runs[-1]
-
-    with mock.patch.object(width, "run_property", spy):
+    with recorded_property_runs(width) as runs:
         evidence = theorem.check(ctx(theorem.id))
         results = [control.check(ctx(f"{theorem.id}.{control.id}")) for control in theorem.controls]
     assert evidence.holds is True
     exponent = next(m for m in evidence.measurements if m.name.startswith("exponent of m*"))
     assert exponent.interval[0] <= 1.0 <= exponent.interval[1]
     assert evidence.examples == runs[0].cases
-    assert theorem.replay(json.loads(json.dumps(jsonable(evidence.examples[0])))) == runs[0].examples[0]
+    assert theorem.replay(as_read_back(evidence.examples[0])) == runs[0].examples[0]
     for control, result in zip(theorem.controls, results):
         assert result.holds is False, control.id
         with pytest.raises(PropertyFailure) as failure:
-            control.replay(json.loads(json.dumps(jsonable(result.counterexample["case"]))))
+            control.replay(as_read_back(result.counterexample["case"]))
         assert failure.value.measured == result.counterexample["measured"]
 
 

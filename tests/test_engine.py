@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from verify import inits
-from verify.backends import FLOAT64, ArbBackend, MpmathBackend
+from verify.backends import ArbBackend, MpmathBackend
 from verify.dynamics import gradient_flow, run_gd
 from verify.errors import DataError, InvalidArgument
 from verify.linalg import psd_power

@@ -13,9 +13,12 @@ from __future__ import annotations
 import enum
 import math
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from .errors import InvalidArgument
+
+if TYPE_CHECKING:
+    from .context import Context
 
 __all__ = ["Verdict", "Certification", "Measurement", "Evidence", "Control", "Theorem"]
 
@@ -103,7 +106,7 @@ class Evidence:
         return self.holds is None and self.summary.lower().startswith("skipped")
 
 
-CheckFn = Callable[["Context"], Evidence]  # noqa: F821 - Context lives in verify.context
+CheckFn = Callable[["Context"], Evidence]
 ReplayFn = Callable[[dict[str, Any]], dict[str, Any]]
 
 

@@ -190,3 +190,17 @@ def test_gate_accepts_a_reviewed_expected_failure_and_flags_an_unexpected_pass(c
         d["theorems"][0].update(verdict="error", expected_failure="x")
 
     assert verify("gate", _mutated(ci_run, tmp_path, expected_but_error)).returncode == 1
+
+
+def test_report_shows_bounds_as_claims_not_predictions():
+    from verify.report import measurement_table
+    from verify.spec import Measurement
+
+    rows = measurement_table([Measurement("effect", 0.5, predicted=0.1, comparison="≥").to_dict(),
+                              Measurement("ratio", 1.2, predicted=1.0, comparison="≤").to_dict(),
+                              Measurement("slope", 2.01, predicted=2.0, tolerance=0.1).to_dict()])
+    assert "claimed ≥ 0.1" in rows[2] and "meets the bound" in rows[2]
+    assert "claimed ≤ 1" in rows[3] and "violates the bound" in rows[3]
+    assert "predicted 2" in rows[4] and "within tolerance" in rows[4]
+    with pytest.raises(Exception, match="comparison"):
+        Measurement("x", 1.0, comparison=">")

@@ -268,7 +268,7 @@ def check_claim(ctx: Context, claim: tuple[Comparison, ...]) -> Evidence:
         verdict, mean, ci = judge(values, comparison.threshold)
         verdicts.append(verdict)
         measurements.append(Measurement(comparison.effect.label(), mean, predicted=comparison.threshold,
-                                        interval=ci, kind=f"95% CI over {len(values)} seeds; claim: ≥ predicted",
+                                        interval=ci, kind=f"95% CI over {len(values)} seeds", comparison="≥",
                                         unit="decades", gate_tolerance=0.3))
         lines.append(f"{comparison.effect.label()} = {mean:.3f} [{ci[0]:.3f}, {ci[1]:.3f}] "
                      f"({'≥' if verdict else '<' if verdict is False else '?'} {comparison.threshold:.3f})")

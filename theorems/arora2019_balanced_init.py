@@ -162,7 +162,7 @@ def check_claim(ctx: Context, claim: RateClaim) -> Evidence:
     hypotheses_ok = all(r["c"] > 0 and r["delta"] <= r["delta_max"] for r in runs)
     measurements = [
         Measurement("max over t, cases of ℓ(t)/bound(t)", max(r["worst_ratio"] for r in runs), predicted=1.0,
-                    kind="≤ 1 claimed", gate_tolerance=0.05),
+                    comparison="≤", gate_tolerance=0.05),
         Measurement("bound e-folds covered (min over cases)", min(r["horizon"] for r in runs),
                     interval=(min(r["horizon"] for r in runs), max(r["horizon"] for r in runs)), kind="min..max"),
         Measurement("deficiency margin c (min over cases)", min(r["c"] for r in runs), kind="> 0 required"),

@@ -160,7 +160,8 @@ def check_claim(ctx: Context, claim: IdentityClaim) -> tuple[Evidence, list[dict
                                         kind="mechanism"))
     else:
         measurements.append(Measurement(f"{half}: min over t and cases of ℓ(t) − {claim.floor}λ_−²",
-                                        min(r["min_loss"] - r["floor"] for r in runs), kind="≥ 0 claimed"))
+                                        min(r["min_loss"] - r["floor"] for r in runs), predicted=0.0,
+                                        comparison="≥"))
     summary = (f"{half}: {len(failed)} of {len(runs)} case(s) contradict '{claim.conclusion}'; first "
                f"{failed[0]['case']}: {failed[0]['failure']}" if failed
                else f"{half}: {claim.conclusion} on all {len(runs)} case(s)")

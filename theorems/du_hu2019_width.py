@@ -227,13 +227,13 @@ def check_claim(ctx: Context, claim: WidthClaim) -> Evidence:
     if trials:
         measurements.append(Measurement("fraction of seeds obeying the rate bound (passing cases)", total / trials,
                                         predicted=1 - DELTA, interval=clopper_pearson(total, trials),
-                                        kind="Clopper–Pearson 95%, ≥ 1−δ claimed"))
+                                        kind="Clopper–Pearson 95%", comparison="≥"))
     if outcome.failure:
         failed = outcome.failure.get("measured", {})
         measurements.append(Measurement("fraction obeying the bound (counterexample)",
                                         failed.get("holds", 0) / seeds, predicted=1 - DELTA,
                                         interval=clopper_pearson(int(failed.get("holds", 0)), seeds),
-                                        kind="Clopper–Pearson 95%"))
+                                        kind="Clopper–Pearson 95%", comparison="≥"))
     diverged = sum(r["diverged"] for r in results)
     run = {"claim": {"width": claim.width, "alpha": "1" if claim.alpha_one else "1/√(m^{L−1} d_y)",
                      "η": f"{claim.eta_factor}·d_y/(Lλ_max)"},

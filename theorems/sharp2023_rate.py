@@ -219,9 +219,9 @@ def check_claim(ctx: Context, claim: RateClaim) -> Evidence:
         need_traj = max(r["dev"] / r["scale"] for r in ok)
         need_rate = max(r["rate_error"] / r["scale"] for r in ok)
         measurements += [
-            Measurement("TRAJ_C needed: max dev/√(L/m)", need_traj, predicted=TRAJ_C, kind="max over sweep"),
+            Measurement("TRAJ_C needed: max dev/√(L/m)", need_traj, predicted=TRAJ_C, kind="max over sweep", comparison="≤"),
             Measurement("RATE_C needed: max |log ρ_fit/log ρ − 1|/√(L/m)", need_rate, predicted=RATE_C,
-                        kind="max over sweep")]
+                        kind="max over sweep", comparison="≤")]
     if slopes:
         values = list(slopes.values())
         measurements.append(Measurement("log-log slope of trajectory deviation vs width", float(np.mean(values)),

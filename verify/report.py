@@ -50,25 +50,42 @@ def headline(theorem: dict[str, Any]) -> str:
         return "–"
     text = f"{chosen['name']}: {fmt(chosen['value'])}"
     if chosen.get("predicted") is not None:
-        text += f" (predicted {fmt(chosen['predicted'])})"
+        text += f" ({claim_text(chosen)})"
     return text
 
 
+def claim_text(m: dict[str, Any]) -> str:
+    """'predicted 2' for an equality claim, 'claimed ≥ 0.097' for a bound."""
+    comparison = m.get("comparison", "≈")
+    if comparison == "≈":
+        return f"predicted {fmt(m['predicted'])}"
+    return f"claimed {comparison} {fmt(m['predicted'])}"
+
+
 def measurement_table(measurements: list[dict[str, Any]]) -> list[str]:
-    lines = ["| quantity | measured | predicted | tolerance | interval | |", "|---|---|---|---|---|---|"]
+    lines = ["| quantity | measured | claim | tolerance | interval | |", "|---|---|---|---|---|---|"]
     for m in measurements:
         interval = "–" if m.get("interval") is None else f"{fmt(m['interval'])} {m.get('kind', '')}".strip()
         unit = f" {m['unit']}" if m.get("unit") else ""
-        lines.append(f"| {cell(m['name'])} | {fmt(m['value'])}{unit} | {fmt(m.get('predicted'))} | "
+        claim = "–" if m.get("predicted") is None else claim_text(m)
+        lines.append(f"| {cell(m['name'])} | {fmt(m['value'])}{unit} | {cell(claim)} | "
                      f"{fmt(m.get('tolerance'))} | {cell(interval)} | {_within(m)} |")
     return lines
 
 
 def _within(m: dict[str, Any]) -> str:
+    """Whether the value meets its claim: ≈ needs a tolerance; ≥/≤ compare with the bound (± tolerance)."""
     value, predicted, tol = m.get("value"), m.get("predicted"), m.get("tolerance")
-    if not all(isinstance(v, (int, float)) for v in (value, predicted, tol)):
+    comparison = m.get("comparison", "≈")
+    if not all(isinstance(v, (int, float)) for v in (value, predicted)):
         return ""
-    return "within tolerance" if abs(value - predicted) <= tol else "outside tolerance"
+    if comparison == "≈":
+        if not isinstance(tol, (int, float)):
+            return ""
+        return "within tolerance" if abs(value - predicted) <= tol else "outside tolerance"
+    slack = tol if isinstance(tol, (int, float)) else 0.0
+    met = value >= predicted - slack if comparison == "≥" else value <= predicted + slack
+    return "meets the bound" if met else "violates the bound"
 
 
 def key_value_table(items: dict[str, Any], header: tuple[str, str] = ("", "")) -> list[str]:

@@ -14,7 +14,8 @@ Top level::
       id, title, source, statement, hypotheses[], conclusion, certification, constants{},
       headline, verdict (verified|falsified|inconclusive|error|skipped), expected_failure (a
       reviewed reason, or null), summary, seconds, error,
-      measurements[] {name, value, predicted, tolerance, interval, kind, unit, gate_tolerance},
+      measurements[] {name, value, predicted, comparison (≈: equal within tolerance; ≥/≤: predicted
+                      is a bound), tolerance, interval, kind, unit, gate_tolerance},
       run{} (what was generated and run), counterexample, plots[] (paths relative to the file),
       findings[], reproduce (a shell command), examples[] (descriptions of the generated examples,
       replayable with `verify replay ID@K`),

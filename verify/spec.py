@@ -56,9 +56,11 @@ class Certification(str, enum.Enum):
 class Measurement:
     """A measured quantity, optionally with the theorem's prediction and the tolerance allowed.
 
-    ``interval`` is a confidence interval or a certified enclosure (``kind`` says which: e.g.
-    "95% CI", "arb enclosure"). ``gate_tolerance`` is how far the value may move against a baseline
-    before `verify gate` calls it a regression (``None``: not gated).
+    ``comparison`` says what the theorem claims about the value: ``"≈"`` (equals ``predicted``
+    within ``tolerance``), ``"≥"`` or ``"≤"`` (``predicted`` is a bound, e.g. a minimum effect
+    size or a failure probability). ``interval`` is a confidence interval or a certified enclosure
+    (``kind`` says which: e.g. "95% CI", "arb enclosure"). ``gate_tolerance`` is how far the value
+    may move against a baseline before `verify gate` calls it a regression (``None``: not gated).
     """
 
     name: str
@@ -69,9 +71,15 @@ class Measurement:
     kind: str = ""
     unit: str = ""
     gate_tolerance: float | None = None
+    comparison: str = "≈"
+
+    def __post_init__(self) -> None:
+        if self.comparison not in ("≈", "≥", "≤"):
+            raise InvalidArgument(f"comparison={self.comparison!r} must be '≈', '≥' or '≤' (measurement {self.name!r})")
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "value": _num(self.value), "predicted": _num(self.predicted),
+                "comparison": self.comparison,
                 "tolerance": _num(self.tolerance),
                 "interval": None if self.interval is None else [_num(v) for v in self.interval],
                 "kind": self.kind, "unit": self.unit, "gate_tolerance": _num(self.gate_tolerance)}

@@ -399,7 +399,7 @@ def check_claim(ctx: Context, claim: NoGradientClaim) -> Evidence:
         holds, summary = None, (f"{len(uncertified)} of {len(examples)} enclosure(s) contain 0 at the chosen r, R "
                                 "(Jacobian not symmetric, so no refutation either)")
     else:
-        holds = bool(examples) and closed_ok
+        holds = (closed_ok if examples else None)  # nothing generated: undecided, not refuted
         summary = (f"{len(certified)} certified non-zero loop integrals (N {claim.depths[0]}..{claim.depths[1]}, "
                    f"d {claim.dims[0]}..{claim.dims[1]}); smallest |∮F|/radius "
                    f"{min(abs(0.5 * sum(e['enclosure'])) / (0.5 * (e['enclosure'][1] - e['enclosure'][0])) for e in certified):.2e}")

@@ -116,14 +116,15 @@ def check_claim(ctx: Context, claim: GrowthClaim) -> Evidence:
     if any(f is None for f in fits.values()):
         return Evidence(None, "fewer than 4 depths with an exact median on one of the lines: no fit", run=run)
     kinds = {key: fit.kind(MIN_RATE) for key, fit in fits.items()}
-    holds = kinds["narrow"] == claim.narrow and kinds["wide"] == claim.wide
+    decided = "inconclusive" not in kinds.values()
+    holds = kinds["narrow"] == claim.narrow and kinds["wide"] == claim.wide if decided else None
     measurements = []
     for key, fit in fits.items():
         measurements += [
             Measurement(f"{key}: growth rate of log T in L", fit.exponential.slope, interval=fit.exponential.ci,
                         kind="95% CI", gate_tolerance=0.15),
             Measurement(f"{key}: excess rate beyond any power of L (nested fit)", fit.nested_c,
-                        interval=fit.nested_ci, kind=f"95% CI; exponential iff lower end > {MIN_RATE}"),
+                        interval=fit.nested_ci, kind=f"95% CI; exponential if lower end > {MIN_RATE}, polynomial if upper end < {MIN_RATE}"),
         ]
     summary = (f"width 1: {kinds['narrow']} (log T slope {fits['narrow'].exponential.slope:.3f}/layer); "
                f"width {WIDE_PER_LAYER}L: {kinds['wide']} (slope {fits['wide'].exponential.slope:.3f}/layer); "

@@ -139,12 +139,12 @@ def check_claim(ctx: Context, claim: ShamirClaim) -> Evidence:
     fit = growth_fit([p["depth"] for p in exact], [p["median"] for p in exact])
     kind = fit.kind(MIN_RATE)
     mechanism_ok = claim.growth == "polynomial" or decay[1][0] > 0
-    holds = kind == claim.growth and mechanism_ok
+    holds = None if kind == "inconclusive" else kind == claim.growth and mechanism_ok
     measurements += [
         Measurement("growth rate of log T_k in k (exponential fit)", fit.exponential.slope,
                     interval=fit.exponential.ci, kind="95% CI", gate_tolerance=0.1),
         Measurement("excess rate c beyond any power of k (nested fit)", fit.nested_c, predicted=None,
-                    interval=fit.nested_ci, kind=f"95% CI; exponential iff lower end > {MIN_RATE}"),
+                    interval=fit.nested_ci, kind=f"95% CI; exponential if lower end > {MIN_RATE}, polynomial if upper end < {MIN_RATE}"),
         Measurement("power-law exponent of T_k in k (log-log fit)", fit.power.slope, interval=fit.power.ci,
                     kind="95% CI"),
     ]

@@ -25,7 +25,7 @@ def fmt(value: Any) -> str:
         if value == 0:
             return "0"
         if 1e-3 <= abs(value) < 1e4:
-            return f"{value:.5g}"
+            return f"{value:.6g}"
         return f"{value:.3e}"
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(fmt(v) for v in value) + "]"

@@ -247,9 +247,14 @@ class GrowthFit:
 
     def kind(self, min_rate: float = 0.0) -> str:
         """``exponential`` if both the exponential fit's slope and the nested model's c are
-        significantly > ``min_rate`` (lower CI ends), else ``polynomial``."""
-        grows = self.nested_ci[0] > min_rate and self.exponential.ci[0] > min_rate
-        return "exponential" if grows else "polynomial"
+        significantly > ``min_rate`` (lower CI ends); ``polynomial`` if either is significantly
+        < ``min_rate`` (upper CI end: growth faster than e^{min_rate·k} beyond a power is ruled out);
+        otherwise ``inconclusive`` — too little evidence is not evidence of polynomial growth."""
+        if self.nested_ci[0] > min_rate and self.exponential.ci[0] > min_rate:
+            return "exponential"
+        if self.nested_ci[1] < min_rate or self.exponential.ci[1] < min_rate:
+            return "polynomial"
+        return "inconclusive"
 
 
 def growth_fit(depths: Sequence[float], iterations: Sequence[float], level: float = 0.95) -> GrowthFit:

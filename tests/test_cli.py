@@ -204,3 +204,57 @@ def test_report_shows_bounds_as_claims_not_predictions():
     assert "predicted 2" in rows[4] and "within tolerance" in rows[4]
     with pytest.raises(Exception, match="comparison"):
         Measurement("x", 1.0, comparison=">")
+
+
+@pytest.mark.parametrize("mutate, expected", [
+    (lambda d: d["theorems"][0].update(verdict="FALSIFIED"), "verdict 'FALSIFIED' is not one of"),
+    (lambda d: d["theorems"][0]["controls"][0].update(verdict="banana"), "verdict 'banana' is not one of"),
+    (lambda d: d["theorems"].append(copy.deepcopy(d["theorems"][0])), "appears twice"),
+    (lambda d: d["theorems"][0].pop("controls"), "'controls' must be a list"),
+    (lambda d: d["theorems"][0]["measurements"][0].pop("name"), "needs a name and a value"),
+    (lambda d: d.pop("run"), "field 'run' is missing"),
+], ids=["uppercase-verdict", "unknown-control-verdict", "duplicate-theorem", "no-controls-key",
+        "measurement-without-name", "no-run"])
+def test_malformed_results_are_rejected_with_exit_2(ci_run, tmp_path, mutate, expected):
+    for command in ("gate", "report"):
+        proc = verify(command, _mutated(ci_run, tmp_path, mutate))
+        assert proc.returncode == 2 and expected in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_gate_recomputes_the_summary_and_needs_the_controls(ci_run, tmp_path):
+    def lie(d):
+        d["theorems"][0].update(verdict="falsified")
+        d["summary"] = {"theorems": 1, "verified": 1}
+
+    proc = verify("gate", _mutated(ci_run, tmp_path, lie))
+    assert proc.returncode == 1 and "gate: 0/1 verified" in proc.stdout
+    proc = verify("gate", _mutated(ci_run, tmp_path, lambda d: d["theorems"][0].update(controls=[])))
+    assert proc.returncode == 1 and "no negative controls" in proc.stdout
+    proc = verify("gate", _mutated(ci_run, tmp_path, lambda d: d["theorems"][0]["controls"].pop()))
+    assert proc.returncode == 1 and "only 2 of its 3 controls ran" in proc.stdout
+    minimal = tmp_path / "minimal.json"
+    minimal.write_text(json.dumps({"schema": "dlverify.results", "schema_version": 1, "created": "now",
+                                   "run": {}, "environment": {}, "theorems": []}))
+    proc = verify("gate", minimal)
+    assert proc.returncode == 1 and "no theorems" in proc.stdout
+
+
+def test_gate_fails_on_skipped_checks_unless_allowed(ci_run, tmp_path):
+    def skipped(d):
+        d["theorems"][0].update(verdict="skipped", summary="skipped: needs the nn extra")
+        for c in d["theorems"][0]["controls"]:
+            c.update(verdict="skipped", summary="skipped: needs the nn extra")
+
+    path = _mutated(ci_run, tmp_path, skipped)
+    proc = verify("gate", path)
+    assert proc.returncode == 1 and "a skipped check is not a pass" in proc.stdout
+    proc = verify("gate", path, "--allow-skipped")
+    assert proc.returncode == 0 and "NOTE arora2018.balancedness: skipped" in proc.stdout
+
+
+def test_gate_reports_a_gated_value_that_became_nan(ci_run, tmp_path):
+    def nan(d):
+        d["theorems"][0]["measurements"][1]["value"] = "nan"
+
+    proc = verify("gate", _mutated(ci_run, tmp_path, nan), "--baseline", ci_run / "results.json")
+    assert proc.returncode == 1 and "became 'nan'" in proc.stdout

@@ -106,13 +106,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("gate", help="exit non-zero if the results should block a merge",
                        description="Fail (exit 1) if the run is partial, a theorem is falsified or errored, a "
-                                   "negative control was not refuted, or — with --baseline — a verdict regressed, a "
-                                   "check disappeared, or a gated measurement moved beyond its tolerance. Prints "
-                                   "what changed. Exit 2 on unreadable input.")
+                                   "negative control was not refuted or is missing, a check was skipped (unless "
+                                   "--allow-skipped), or — with --baseline — a verdict regressed, a check "
+                                   "disappeared, or a gated measurement moved beyond its tolerance. Prints what "
+                                   "changed. Exit 2 on unreadable or malformed input (unknown verdicts, duplicate "
+                                   "ids, missing fields); the summary counts are recomputed, never trusted.")
     p.add_argument("results", type=Path, metavar="RESULTS_JSON")
     p.add_argument("--baseline", type=Path, metavar="FILE", help="results.json of a known-good run")
     p.add_argument("--update-baseline", type=Path, metavar="FILE",
                    help="if the gate passes, write RESULTS_JSON to FILE atomically as the new baseline")
+    p.add_argument("--allow-skipped", action="store_true",
+                   help="accept checks skipped for a missing optional extra (listed, not failed)")
     return parser
 
 
@@ -267,7 +271,7 @@ def cmd_gate(args: argparse.Namespace) -> int:
 
     results = read_results(args.results)
     baseline = read_results(args.baseline) if args.baseline else None
-    report = evaluate(results, baseline)
+    report = evaluate(results, baseline, allow_skipped=args.allow_skipped)
     if baseline is not None:
         print("\n".join(report.table()))
     s = results["summary"]

@@ -10,6 +10,7 @@ declared ``gate_tolerance`` moved further than that tolerance.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,7 +40,10 @@ class GateReport:
         return lines
 
 
-def evaluate(results: dict[str, Any], baseline: dict[str, Any] | None = None) -> GateReport:
+def evaluate(results: dict[str, Any], baseline: dict[str, Any] | None = None, *,
+             allow_skipped: bool = False) -> GateReport:
+    """Judge validated results (`verify.results.read_results`). Skipped checks (a missing optional
+    extra) fail the gate unless ``allow_skipped``: a skipped check is never a pass."""
     report = GateReport()
     if results.get("partial"):
         report.problems.append("the run is partial (interrupted)")
@@ -52,14 +56,32 @@ def evaluate(results: dict[str, Any], baseline: dict[str, Any] | None = None) ->
         elif expected and t["verdict"] == "verified":
             report.notices.append(f"{t['id']}: unexpected pass — remove its expected_failure ({expected})")
         elif t["verdict"] in ("falsified", "error"):
-            report.problems.append(f"{t['id']}: {t['verdict']} — {t.get('summary', '')}")
+            report.problems.append(f"{t['id']}: {t['verdict']} — {t['summary']}")
+        elif t["verdict"] == "skipped":
+            _skipped(report, t["id"], t["summary"], allow_skipped)
+        declared = t.get("controls_declared")
+        if not t["controls"]:
+            report.problems.append(f"{t['id']}: no negative controls in the results — a check that cannot fail")
+        elif isinstance(declared, int) and len(t["controls"]) < declared:
+            report.problems.append(f"{t['id']}: only {len(t['controls'])} of its {declared} controls ran")
         for c in t["controls"]:
-            if c["verdict"] != "refuted" and c["verdict"] != "skipped":
-                report.problems.append(f"{t['id']}[control:{c['id']}]: {c['verdict']} — the check did not "
-                                       f"refute a false statement ({c.get('summary', '')})")
+            cid = f"{t['id']}[control:{c['id']}]"
+            if c["verdict"] == "skipped":
+                _skipped(report, cid, c["summary"], allow_skipped)
+            elif c["verdict"] != "refuted":
+                report.problems.append(f"{cid}: {c['verdict']} — the check did not refute a false statement "
+                                       f"({c['summary']})")
     if baseline is not None:
         _compare(results, baseline, report)
     return report
+
+
+def _skipped(report: GateReport, what: str, summary: str, allowed: bool) -> None:
+    if allowed:
+        report.notices.append(f"{what}: skipped — {summary}")
+    else:
+        report.problems.append(f"{what}: skipped — {summary} (a skipped check is not a pass; "
+                               "install what it needs, or pass --allow-skipped)")
 
 
 def _compare(results: dict[str, Any], baseline: dict[str, Any], report: GateReport) -> None:
@@ -88,9 +110,13 @@ def _compare(results: dict[str, Any], baseline: dict[str, Any], report: GateRepo
             if tol is None or not isinstance(om.get("value"), (int, float)):
                 continue
             what = f"{tid}: {om['name']}"
-            if nm is None or not isinstance(nm.get("value"), (int, float)):
+            if nm is None:
                 report.problems.append(f"{what}: gated measurement missing from the results")
                 report.changes.append((what, f"{om['value']:.4g}", "missing", "REGRESSION"))
+                continue
+            if not isinstance(nm.get("value"), (int, float)) or not math.isfinite(nm["value"]):
+                report.problems.append(f"{what}: gated measurement became {nm.get('value')!r}")
+                report.changes.append((what, f"{om['value']:.4g}", str(nm.get("value")), "REGRESSION"))
                 continue
             moved = abs(nm["value"] - om["value"])
             if moved > tol:

@@ -17,17 +17,20 @@ Top level::
       measurements[] {name, value, predicted, comparison (≈: equal within tolerance; ≥/≤: predicted
                       is a bound), tolerance, interval, kind, unit, gate_tolerance},
       run{} (what was generated and run), counterexample, plots[] (paths relative to the file),
-      findings[], reproduce (a shell command), examples[] (descriptions of the generated examples,
+      findings[], reproduce (a shell command), controls_declared (how many controls the theorem
+      has; fewer in controls[] means the run stopped early), examples[] (descriptions of the generated examples,
       replayable with `verify replay ID@K`),
       controls[] {id, statement, verdict (refuted|not refuted|inconclusive|error|skipped),
                   summary, seconds, error, measurements[], run{}, counterexample, examples[]}
 
-Non-finite numbers are written as the strings "inf", "-inf", "nan". Readers reject other schemas
-and newer versions with a one-line error.
+Non-finite numbers are written as the strings "inf", "-inf", "nan". Readers reject other schemas,
+newer versions, unknown verdicts, duplicate ids and missing fields with a one-line error, and
+recompute ``summary`` from ``theorems`` (it is derived, never trusted).
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import os
@@ -37,10 +40,13 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["SCHEMA", "SCHEMA_VERSION", "ResultsError", "jsonable", "write_json", "read_results"]
+__all__ = ["SCHEMA", "SCHEMA_VERSION", "THEOREM_VERDICTS", "CONTROL_VERDICTS", "ResultsError", "jsonable",
+           "write_json", "read_results", "summarise"]
 
 SCHEMA = "dlverify.results"
 SCHEMA_VERSION = 1
+THEOREM_VERDICTS = ("verified", "falsified", "inconclusive", "error", "skipped")
+CONTROL_VERDICTS = ("refuted", "not refuted", "inconclusive", "error", "skipped")
 
 
 class ResultsError(ValueError):
@@ -98,8 +104,73 @@ def read_results(path: str | Path) -> dict[str, Any]:
     version = data.get("schema_version")
     if not isinstance(version, int) or version > SCHEMA_VERSION or version < 1:
         raise ResultsError(f"{path}: schema_version {version!r} is not supported (this dlverify reads ≤ {SCHEMA_VERSION})")
-    theorems = data.get("theorems")
-    if not isinstance(theorems, list) or not all(isinstance(t, dict) and "id" in t and "verdict" in t
-                                                 and isinstance(t.get("controls", []), list) for t in theorems):
-        raise ResultsError(f"{path}: 'theorems' must be a list of objects with id, verdict and controls")
+    for key, kind in (("run", dict), ("environment", dict), ("theorems", list), ("created", str)):
+        if not isinstance(data.get(key), kind):
+            raise ResultsError(f"{path}: field {key!r} is missing or not a {kind.__name__}")
+    if not isinstance(data.get("partial", False), bool):
+        raise ResultsError(f"{path}: field 'partial' must be true or false")
+    seen: set[str] = set()
+    for t in data["theorems"]:
+        where = f"{path}: theorem {t.get('id')!r}" if isinstance(t, dict) else f"{path}: a theorem entry"
+        _check_record(t, THEOREM_VERDICTS, where)
+        if t["id"] in seen:
+            raise ResultsError(f"{where} appears twice")
+        seen.add(t["id"])
+        if not isinstance(t.get("controls"), list):
+            raise ResultsError(f"{where}: 'controls' must be a list")
+        control_ids = set()
+        for c in t["controls"]:
+            _check_record(c, CONTROL_VERDICTS, f"{where}, control {c.get('id') if isinstance(c, dict) else c!r}")
+            if c["id"] in control_ids:
+                raise ResultsError(f"{where}: control {c['id']!r} appears twice")
+            control_ids.add(c["id"])
+    _fill_defaults(data)
+    data["summary"] = summarise(data["theorems"])
     return data
+
+
+THEOREM_DEFAULTS: dict[str, Any] = {
+    "title": "", "source": "", "statement": "", "hypotheses": [], "conclusion": "", "certification": "",
+    "constants": {}, "headline": None, "expected_failure": None, "summary": "", "seconds": 0.0, "error": None,
+    "measurements": [], "run": {}, "counterexample": None, "plots": [], "findings": [], "reproduce": "",
+    "examples": []}
+CONTROL_DEFAULTS: dict[str, Any] = {"statement": "", "summary": "", "seconds": 0.0, "error": None,
+                                    "measurements": [], "run": {}, "counterexample": None, "examples": []}
+RUN_DEFAULTS: dict[str, Any] = {"profile": "?", "seed": "?", "selection": [], "command": "", "executor": "serial",
+                                "seconds": 0.0}
+ENVIRONMENT_DEFAULTS: dict[str, Any] = {"python": "?", "platform": "?", "cpu_count": "?", "packages": {}}
+
+
+def _fill_defaults(data: dict[str, Any]) -> None:
+    """Optional fields a hand-made or older file may lack get neutral values, so readers need no guards."""
+    for record, defaults in [(data["run"], RUN_DEFAULTS), (data["environment"], ENVIRONMENT_DEFAULTS)] + \
+            [(t, THEOREM_DEFAULTS) for t in data["theorems"]] + \
+            [(c, CONTROL_DEFAULTS) for t in data["theorems"] for c in t["controls"]]:
+        for key, value in defaults.items():
+            record.setdefault(key, copy.deepcopy(value))
+        if not isinstance(record.get("seconds", 0.0), (int, float)):
+            raise ResultsError(f"field 'seconds' of {record.get('id', 'run')!r} must be a number")
+    data.setdefault("partial", False)
+
+
+def _check_record(record: Any, verdicts: tuple[str, ...], where: str) -> None:
+    if not isinstance(record, dict):
+        raise ResultsError(f"{where} is not an object")
+    if not isinstance(record.get("id"), str) or not record["id"]:
+        raise ResultsError(f"{where} has no id")
+    if record.get("verdict") not in verdicts:
+        raise ResultsError(f"{where}: verdict {record.get('verdict')!r} is not one of {', '.join(verdicts)}")
+    measurements = record.get("measurements", [])
+    if not isinstance(measurements, list) or not all(
+            isinstance(m, dict) and isinstance(m.get("name"), str) and "value" in m for m in measurements):
+        raise ResultsError(f"{where}: every measurement needs a name and a value")
+
+
+def summarise(theorems: list[dict[str, Any]]) -> dict[str, int]:
+    """Counts of theorem verdicts and of refuted controls (derived from the theorem records)."""
+    counts = {v: 0 for v in THEOREM_VERDICTS}
+    for t in theorems:
+        counts[t["verdict"]] += 1
+    controls = [c for t in theorems for c in t["controls"]]
+    return {"theorems": len(theorems), **counts, "controls_total": len(controls),
+            "controls_refuted": sum(c["verdict"] == "refuted" for c in controls)}

@@ -19,10 +19,10 @@ from typing import Any, Callable
 
 from .context import Context
 from .profiles import Profile
-from .results import SCHEMA, SCHEMA_VERSION, jsonable
+from .results import SCHEMA, SCHEMA_VERSION, jsonable, summarise
 from .spec import Control, ControlVerdict, Evidence, Theorem, Verdict
 
-__all__ = ["CheckOutcome", "run_check", "run_theorems", "environment", "summarise", "PACKAGES"]
+__all__ = ["CheckOutcome", "run_check", "run_theorems", "environment", "PACKAGES"]
 
 PACKAGES = ("dlverify", "numpy", "scipy", "hypothesis", "sympy", "mpmath", "python-flint", "matplotlib",
             "torch", "scikit-learn", "dask", "distributed")
@@ -100,6 +100,7 @@ def theorem_record(theorem: Theorem, outcome: CheckOutcome, controls: list[tuple
         "plots": [] if ev is None else list(ev.plots),
         "findings": [] if ev is None else list(ev.findings),
         "reproduce": f"verify run {theorem.id} --profile {profile.name} --seed {seed}",
+        "controls_declared": len(theorem.controls),
         "controls": [{"id": c.id, "statement": c.statement, "verdict": o.control_verdict().value,
                       **_evidence_fields(o)} for c, o in controls],
     }
@@ -115,15 +116,6 @@ def environment() -> dict[str, Any]:
             continue
     return {"python": sys.version.split()[0], "platform": platform.platform(), "machine": platform.machine(),
             "cpu_count": os.cpu_count(), "packages": versions}
-
-
-def summarise(theorems: list[dict[str, Any]]) -> dict[str, int]:
-    counts = {v.value: 0 for v in Verdict}
-    for t in theorems:
-        counts[t["verdict"]] = counts.get(t["verdict"], 0) + 1
-    controls = [c for t in theorems for c in t["controls"]]
-    return {"theorems": len(theorems), **counts, "controls_total": len(controls),
-            "controls_refuted": sum(c["verdict"] == ControlVerdict.REFUTED.value for c in controls)}
 
 
 class Progress:

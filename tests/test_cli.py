@@ -173,8 +173,11 @@ def test_ctrl_c_writes_a_partial_report(tmp_path):
     assert proc.returncode == 130 and out.startswith("PARTIAL")
     results = read_results(tmp_path / "results.json")
     assert results["partial"] is True and len(results["theorems"][0]["controls"]) < 3
-    assert "PARTIAL RUN" in (tmp_path / "report.md").read_text()
-    assert verify("gate", tmp_path / "results.json").returncode == 1
+    report = (tmp_path / "report.md").read_text()
+    assert "PARTIAL RUN" in report and "control(s) did not run (the run was interrupted)" in report
+    assert "/3 |" in report  # the summary counts refuted controls out of all 3 declared
+    gate = verify("gate", tmp_path / "results.json")
+    assert gate.returncode == 1 and "controls ran" in gate.stdout
 
 
 def test_gate_accepts_a_reviewed_expected_failure_and_flags_an_unexpected_pass(ci_run, tmp_path):
@@ -228,7 +231,11 @@ def test_gate_recomputes_the_summary_and_needs_the_controls(ci_run, tmp_path):
 
     proc = verify("gate", _mutated(ci_run, tmp_path, lie))
     assert proc.returncode == 1 and "gate: 0/1 verified" in proc.stdout
-    proc = verify("gate", _mutated(ci_run, tmp_path, lambda d: d["theorems"][0].update(controls=[])))
+    def no_controls(d):
+        d["theorems"][0].update(controls=[])
+        d["theorems"][0].pop("controls_declared")
+
+    proc = verify("gate", _mutated(ci_run, tmp_path, no_controls))
     assert proc.returncode == 1 and "no negative controls" in proc.stdout
     proc = verify("gate", _mutated(ci_run, tmp_path, lambda d: d["theorems"][0]["controls"].pop()))
     assert proc.returncode == 1 and "only 2 of its 3 controls ran" in proc.stdout

@@ -67,9 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="run theorems and controls; write DIR/report.md and DIR/results.json",
                        description="Run the selected theorems (all if none given) with their negative controls. "
-                                   "Writes DIR/report.md, DIR/results.json and DIR/plots/. Ctrl-C stops after the "
-                                   "current check and writes a report marked PARTIAL. Exit code: 0 if the run "
-                                   "completed (use `verify gate` to judge it), 130 if interrupted.")
+                                   "Writes DIR/report.md, DIR/results.json and DIR/plots/. Ctrl-C abandons the "
+                                   "running check and writes a report of what finished, marked PARTIAL. Exit code: "
+                                   "0 if the run completed (use `verify gate` to judge it), 130 if interrupted.")
     p.add_argument("theorems", nargs="*", metavar="ID", help="theorem ids or globs (default: all)")
     p.add_argument("--profile", default="default", choices=sorted(PROFILES),
                    help="evidence budget: " + "; ".join(f"{k}: {v.description}" for k, v in PROFILES.items())

@@ -60,10 +60,10 @@ def evaluate(results: dict[str, Any], baseline: dict[str, Any] | None = None, *,
         elif t["verdict"] == "skipped":
             _skipped(report, t["id"], t["summary"], allow_skipped)
         declared = t.get("controls_declared")
-        if not t["controls"]:
-            report.problems.append(f"{t['id']}: no negative controls in the results — a check that cannot fail")
-        elif isinstance(declared, int) and len(t["controls"]) < declared:
+        if isinstance(declared, int) and len(t["controls"]) < declared:
             report.problems.append(f"{t['id']}: only {len(t['controls'])} of its {declared} controls ran")
+        elif not t["controls"]:
+            report.problems.append(f"{t['id']}: no negative controls in the results — a check that cannot fail")
         for c in t["controls"]:
             cid = f"{t['id']}[control:{c['id']}]"
             if c["verdict"] == "skipped":

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 import time
 
+from rich.markup import escape
+
 from .runner import Progress
 
 __all__ = ["make_progress", "BarProgress", "LineProgress", "QuietProgress"]
@@ -42,13 +44,13 @@ class BarProgress(Progress):
         self.task = self.bar.add_task("checks", total=total, status="")
 
     def begin(self, label: str) -> None:
-        self.bar.update(self.task, description=label, status="")
+        self.bar.update(self.task, description=escape(label), status="")
 
     def status(self, message: str) -> None:
-        self.bar.update(self.task, status=message)
+        self.bar.update(self.task, status=escape(message))
 
     def end(self, label: str, verdict: str, seconds: float) -> None:
-        self.bar.console.print(f"{label}: {verdict} ({seconds:.1f} s)")
+        self.bar.console.print(escape(f"{label}: {verdict} ({seconds:.1f} s)"))
         self.bar.advance(self.task)
 
     def finish(self) -> None:

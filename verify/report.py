@@ -104,9 +104,14 @@ def render_summary(results: dict[str, Any]) -> list[str]:
         lines.append(f"| [`{t['id']}`](#{anchor(t['id'])}) | {cell(short_source(t['source']))} | "
                      f"{VERDICT_MARK.get(t['verdict'], t['verdict'])}{' (expected)' if t.get('expected_failure') else ''} | "
                      f"{t['certification']} | "
-                     f"{refuted}/{len(t['controls'])} | {cell(headline(t))} | "
+                     f"{refuted}/{declared_controls(t)} | {cell(headline(t))} | "
                      f"{t['seconds'] + sum(c['seconds'] for c in t['controls']):.1f} s |")
     return lines
+
+
+def declared_controls(t: dict[str, Any]) -> int:
+    """How many controls the theorem has (more than ran, if the run was interrupted)."""
+    return max(t.get("controls_declared") or 0, len(t["controls"]))
 
 
 def anchor(theorem_id: str) -> str:
@@ -138,7 +143,9 @@ def render_theorem(t: dict[str, Any]) -> list[str]:
         out += key_value_table(t["constants"], ("constant", "value used")) + [""]
     if t.get("counterexample"):
         out += ["### Counterexample (shrunk)", ""] + counterexample_block(t["id"], t["counterexample"])
-    out += ["### Negative controls", "", "Each is a nearby *false* statement; the same checker must refute it.", "",
+    missing = declared_controls(t) - len(t["controls"])
+    out += ["### Negative controls", "", "Each is a nearby *false* statement; the same checker must refute it."
+            + (f" **{missing} control(s) did not run (the run was interrupted).**" if missing else ""), "",
             "| control | false statement | outcome | evidence | time |", "|---|---|---|---|---|"]
     for c in t["controls"]:
         out.append(f"| `{c['id']}` | {cell(c['statement'])} | {CONTROL_MARK.get(c['verdict'], c['verdict'])} | "
@@ -175,8 +182,11 @@ def render(results: dict[str, Any], diff: list[str] | None = None) -> str:
     run, env, summary = results["run"], results["environment"], results["summary"]
     lines = ["# dlverify report", ""]
     if results.get("partial"):
-        lines += ["> **PARTIAL RUN** — interrupted before every check ran; the verdicts below cover only "
-                  "what finished.", ""]
+        done = {t["id"] for t in results["theorems"]}
+        not_run = [i for i in run.get("selection", []) if i not in done]
+        lines += ["> **PARTIAL RUN** — interrupted (Ctrl-C): the check that was running was abandoned and the "
+                  "verdicts below cover only what finished."
+                  + (f" Not run: {', '.join(f'`{i}`' for i in not_run)}." if not_run else ""), ""]
     packages = ", ".join(f"{k} {v}" for k, v in env.get("packages", {}).items())
     lines += [f"Profile **{run['profile']}**, seed **{run['seed']}**, finished {results['created']} in "
               f"{run['seconds']:.1f} s ({run.get('executor', 'serial')}). Python {env['python']} on {env['platform']} ({env['cpu_count']} CPUs).  ",

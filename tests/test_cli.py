@@ -63,8 +63,8 @@ def test_same_seed_same_numbers(ci_run, tmp_path):
     assert [c["measurements"] for c in first["controls"]] == [c["measurements"] for c in second["controls"]]
 
 
-def test_report_rerenders_from_json(ci_run, tmp_path):
-    target = tmp_path / "again.md"
+def test_report_rerenders_from_json(ci_run):
+    target = ci_run / "again.md"
     proc = verify("report", ci_run / "results.json", "--out", target)
     assert proc.returncode == 0
     assert target.read_text() == (ci_run / "report.md").read_text()
@@ -265,3 +265,17 @@ def test_gate_reports_a_gated_value_that_became_nan(ci_run, tmp_path):
 
     proc = verify("gate", _mutated(ci_run, tmp_path, nan), "--baseline", ci_run / "results.json")
     assert proc.returncode == 1 and "became 'nan'" in proc.stdout
+
+
+def test_report_written_elsewhere_keeps_its_links(ci_run, tmp_path):
+    target = tmp_path / "sub" / "elsewhere.md"
+    target.parent.mkdir()
+    assert verify("report", ci_run / "results.json", "--out", target).returncode == 0
+    text = target.read_text()
+    plots = read_results(ci_run / "results.json")["theorems"][0]["plots"]
+    assert plots
+    for plot in plots:
+        link = next(line for line in text.splitlines() if plot in line and line.startswith("!["))
+        relative = link[link.index("](") + 2:-1]
+        assert (target.parent / relative).resolve() == (ci_run / plot).resolve()
+    assert "--results results.json" not in text and "results.json" in text

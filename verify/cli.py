@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import shlex
 import sys
 from pathlib import Path
@@ -257,11 +258,15 @@ def recorded_example(results: dict, theorem_id: str, control_id: str | None, exa
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .report import render
+    from .report import Links, render
 
     results = read_results(args.results)
     target = args.out or args.results.with_name("report.md")
-    target.write_text(render(results, _diff_lines(results, args.baseline)), encoding="utf-8")
+    here = target.resolve().parent
+    plots = os.path.relpath(args.results.resolve().parent, here).replace(os.sep, "/")
+    links = Links(plots="" if plots == "." else plots,
+                  results=os.path.relpath(args.results.resolve(), here).replace(os.sep, "/"))
+    target.write_text(render(results, _diff_lines(results, args.baseline), links), encoding="utf-8")
     print(f"wrote {target}")
     return EXIT_OK
 

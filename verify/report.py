@@ -3,9 +3,22 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["render", "short_source"]
+__all__ = ["Links", "render", "short_source"]
+
+
+@dataclass(frozen=True)
+class Links:
+    """How the report reaches its files: ``plots`` is the prefix of plot paths (recorded relative to
+    results.json), ``results`` the path of results.json, both relative to the report's directory."""
+
+    plots: str = ""
+    results: str = "results.json"
+
+    def plot(self, path: str) -> str:
+        return f"{self.plots}/{path}" if self.plots else path
 
 VERDICT_MARK = {"verified": "✅ verified", "falsified": "❌ falsified", "inconclusive": "❔ inconclusive",
                 "error": "💥 error", "skipped": "⏭️ skipped"}
@@ -119,7 +132,7 @@ def anchor(theorem_id: str) -> str:
     return "".join(c for c in theorem_id.lower() if c.isalnum() or c in "-_ ").replace(" ", "-")
 
 
-def render_theorem(t: dict[str, Any]) -> list[str]:
+def render_theorem(t: dict[str, Any], links: Links) -> list[str]:
     out = [f"## {t['id']}", "", f"**{t['title']}**  ", f"*Source:* {t['source']}", "",
            f"**Statement.** {t['statement']}", "", "**Hypotheses.**", ""]
     out += [f"- {h}" for h in t["hypotheses"]]
@@ -134,15 +147,15 @@ def render_theorem(t: dict[str, Any]) -> list[str]:
     if t.get("findings"):
         out += ["### Findings", ""] + [f"- {f}" for f in t["findings"]] + [""]
     for plot in t.get("plots", []):
-        out += [f"![{t['id']}]({plot})", ""]
+        out += [f"![{t['id']}]({links.plot(plot)})", ""]
     if t.get("run"):
         out += ["### What was run", ""] + key_value_table(t["run"], ("item", "value")) + [""]
-    out += examples_block(t["id"], t.get("examples", []))
+    out += examples_block(t["id"], t.get("examples", []), links)
     if t.get("constants"):
         out += ["### Constants the paper leaves unspecified (our choices)", ""]
         out += key_value_table(t["constants"], ("constant", "value used")) + [""]
     if t.get("counterexample"):
-        out += ["### Counterexample (shrunk)", ""] + counterexample_block(t["id"], t["counterexample"])
+        out += ["### Counterexample (shrunk)", ""] + counterexample_block(t["id"], t["counterexample"], links)
     missing = declared_controls(t) - len(t["controls"])
     out += ["### Negative controls", "", "Each is a nearby *false* statement; the same checker must refute it."
             + (f" **{missing} control(s) did not run (the run was interrupted).**" if missing else ""), "",
@@ -152,33 +165,37 @@ def render_theorem(t: dict[str, Any]) -> list[str]:
                    f"{cell(c['summary'])} | {c['seconds']:.1f} s |")
     out.append("")
     for c in t["controls"]:
-        if c.get("counterexample"):
-            out += [f"<details><summary>Control <code>{c['id']}</code>: the counterexample that refutes it</summary>",
-                    ""] + counterexample_block(f"{t['id']}[control:{c['id']}]", c["counterexample"]) + ["</details>", ""]
+        if c.get("counterexample") or c.get("plots"):
+            out += [f"<details><summary>Control <code>{c['id']}</code>: the evidence that refutes it</summary>", ""]
+            if c.get("counterexample"):
+                out += counterexample_block(f"{t['id']}[control:{c['id']}]", c["counterexample"], links)
+            out += [line for plot in c.get("plots", []) for line in (f"![{c['id']}]({links.plot(plot)})", "")]
+            out += ["</details>", ""]
     out += [f"*Reproduce:* `{t['reproduce']}`", ""]
     return out
 
 
-def counterexample_block(check_id: str, counterexample: dict[str, Any]) -> list[str]:
+def counterexample_block(check_id: str, counterexample: dict[str, Any], links: Links) -> list[str]:
     lines = ["```json", json.dumps(counterexample, indent=2, ensure_ascii=False), "```", ""]
     if isinstance(counterexample, dict) and "case" in counterexample:
-        lines += [f"Replay it: `verify replay '{check_id}@counterexample' --results results.json`", ""]
+        lines += [f"Replay it: `verify replay '{check_id}@counterexample' --results {links.results}`", ""]
     return lines
 
 
-def examples_block(check_id: str, examples: list[dict[str, Any]]) -> list[str]:
+def examples_block(check_id: str, examples: list[dict[str, Any]], links: Links) -> list[str]:
     """The generated examples, numbered for `verify replay`, folded away."""
     if not examples:
         return []
     lines = [f"<details><summary>{len(examples)} generated example(s) — replay one with "
-             f"<code>verify replay {check_id}@K --results results.json</code></summary>", "",
+             f"<code>verify replay {check_id}@K --results {links.results}</code></summary>", "",
              "| K | example |", "|---|---|"]
     lines += [f"| {k} | `{cell(json.dumps(e, ensure_ascii=False))}` |" for k, e in enumerate(examples)]
     return lines + ["", "</details>", ""]
 
 
-def render(results: dict[str, Any], diff: list[str] | None = None) -> str:
-    """The whole markdown report. ``diff`` are pre-rendered lines comparing with a baseline."""
+def render(results: dict[str, Any], diff: list[str] | None = None, links: Links = Links()) -> str:
+    """The whole markdown report. ``diff`` are pre-rendered lines comparing with a baseline; shell
+    commands in it (replay) are meant to be run from the report's directory."""
     run, env, summary = results["run"], results["environment"], results["summary"]
     lines = ["# dlverify report", ""]
     if results.get("partial"):
@@ -202,5 +219,5 @@ def render(results: dict[str, Any], diff: list[str] | None = None) -> str:
     if diff:
         lines += ["## Changes against the baseline", ""] + diff + [""]
     for t in results["theorems"]:
-        lines += render_theorem(t)
+        lines += render_theorem(t, links)
     return "\n".join(lines).rstrip() + "\n"

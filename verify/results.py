@@ -21,7 +21,7 @@ Top level::
       has; fewer in controls[] means the run stopped early), examples[] (descriptions of the generated examples,
       replayable with `verify replay ID@K`),
       controls[] {id, statement, verdict (refuted|not refuted|inconclusive|error|skipped),
-                  summary, seconds, error, measurements[], run{}, counterexample, examples[]}
+                  summary, seconds, error, measurements[], run{}, counterexample, examples[], plots[]}
 
 Non-finite numbers are written as the strings "inf", "-inf", "nan". Readers reject other schemas,
 newer versions, unknown verdicts, duplicate ids and missing fields with a one-line error, and
@@ -135,7 +135,8 @@ THEOREM_DEFAULTS: dict[str, Any] = {
     "measurements": [], "run": {}, "counterexample": None, "plots": [], "findings": [], "reproduce": "",
     "examples": []}
 CONTROL_DEFAULTS: dict[str, Any] = {"statement": "", "summary": "", "seconds": 0.0, "error": None,
-                                    "measurements": [], "run": {}, "counterexample": None, "examples": []}
+                                    "measurements": [], "run": {}, "counterexample": None, "examples": [],
+                                    "plots": []}
 RUN_DEFAULTS: dict[str, Any] = {"profile": "?", "seed": "?", "selection": [], "command": "", "executor": "serial",
                                 "seconds": 0.0}
 ENVIRONMENT_DEFAULTS: dict[str, Any] = {"python": "?", "platform": "?", "cpu_count": "?", "packages": {}}

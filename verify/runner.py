@@ -84,6 +84,7 @@ def _evidence_fields(outcome: CheckOutcome) -> dict[str, Any]:
         "run": {} if ev is None else jsonable(ev.run),
         "counterexample": None if ev is None else jsonable(ev.counterexample),
         "examples": [] if ev is None else jsonable(ev.examples),
+        "plots": [] if ev is None else list(ev.plots),
     }
 
 
@@ -97,7 +98,6 @@ def theorem_record(theorem: Theorem, outcome: CheckOutcome, controls: list[tuple
         "headline": theorem.headline, "verdict": outcome.theorem_verdict().value,
         "expected_failure": theorem.expected_failure,
         **_evidence_fields(outcome),
-        "plots": [] if ev is None else list(ev.plots),
         "findings": [] if ev is None else list(ev.findings),
         "reproduce": f"verify run {theorem.id} --profile {profile.name} --seed {seed}",
         "controls_declared": len(theorem.controls),

@@ -462,7 +462,7 @@ def _boundary_findings(ctx: Context, case: LoopCase | None) -> tuple[list[str], 
     potential_ok = all(depth2_linear_potential(d) for d in (2, 3))
     findings.append(f"Boundary N = 2, linear loss: sympy {'proves' if potential_ok else 'FAILS to prove'} "
                     "F(W) = ‖W‖(g + Pr_W g) = ∇(‖W‖⟨g, W⟩) (d = 2, 3, symbolic g) — a certified counterexample to "
-                    "the statement without N ≥ 3 (theorems.md: 'N > 2'); the closed form vanishes at N = 2.")
+                    "the statement without N ≥ 3 (docs/theorems.md: 'N > 2'); the closed form vanishes at N = 2.")
     rng = ctx.rng("depth-2-nonlinear")
     sweep = []
     for i in range(ctx.pick(ci=3, default=8, thorough=24)):

@@ -1,7 +1,7 @@
 """arora2019.balanced_init — approximately balanced init with a deficiency margin converges linearly.
 
 Arora, Cohen, Golowich & Hu, "A Convergence Analysis of Gradient Descent for Deep Linear Neural Networks",
-ICLR 2019 (arXiv 1810.02281), Theorem 1 with Definitions 1–2 and Procedure 1 (theorems.md §arora2019;
+ICLR 2019 (arXiv 1810.02281), Theorem 1 with Definitions 1–2 and Procedure 1 (docs/theorems.md §arora2019;
 the constants 256 and 6144 and the exponents are recalled, not re-read: they are visible parameters here).
 
 Setting: whitened data (X Xᵀ = I, Y = Φ X), so ℓ(W) = ½‖W_{N:1} − Φ‖²_F; hidden widths ≥ min(d_0, d_N).
@@ -33,7 +33,7 @@ from verify.network import balancedness_defects, end_to_end
 from verify.registry import register
 from verify.spec import Certification, Control, Evidence, Measurement, Theorem
 
-DELTA_CONSTANT = 256.0          # δ ≤ c²/(256 N³ ‖Φ‖^{2(N−1)/N}) — recalled, uncertain (theorems.md)
+DELTA_CONSTANT = 256.0          # δ ≤ c²/(256 N³ ‖Φ‖^{2(N−1)/N}) — recalled, uncertain (docs/theorems.md)
 ETA_CONSTANT = 6144.0           # η ≤ c^{(4N−2)/N}/(6144 N³ ‖Φ‖^{(6N−4)/N}) — recalled, uncertain
 BALANCE_FRACTION = 0.9          # the init uses δ = 0.9 × the allowed δ (approximately, not exactly, balanced)
 HORIZON = 3.0                   # run until the claimed bound has decayed by e^{−HORIZON} (or the step cap)

@@ -3,7 +3,7 @@
 Bartlett, Helmbold & Long, "Gradient descent with identity initialization efficiently learns positive
 definite linear transformations by deep residual networks", ICML 2018 (arXiv 1802.06093): the results for
 symmetric positive-definite targets (poly(L, κ(Φ), log(d/ε)) updates from Θ_i = I) and for symmetric targets
-with a negative eigenvalue (GD from the identity fails to converge), abstract and theorems.md §bartlett2018.
+with a negative eigenvalue (GD from the identity fails to converge), abstract and docs/theorems.md §bartlett2018.
 
 Setting: h(x) = Θ_L⋯Θ_1 x with Θ_i ∈ R^{d×d}, whitened inputs (X Xᵀ = I, Y = Φ X), so the loss is
 ℓ = ½‖Θ_{L:1} − Φ‖²_F; Θ_i(0) = I; plain GD with η = ETA_SCALE/L (ours: the paper's step size was not
@@ -33,7 +33,7 @@ from verify.network import end_to_end, gd_step
 from verify.registry import register
 from verify.spec import Certification, Control, Evidence, Measurement, Theorem
 
-ETA_SCALE = 0.1                 # η = ETA_SCALE / L (ours; theorems.md's suggestion)
+ETA_SCALE = 0.1                 # η = ETA_SCALE / L (ours; docs/theorems.md's suggestion)
 EIGEN_RANGE = (0.5, 2.0)        # eigenvalues of the PD target
 NEGATIVE_EIGENVALUE = -0.5      # λ_− of the non-PD target
 EPS = 1e-8                      # "converged": ℓ ≤ EPS
@@ -79,7 +79,7 @@ def target(case: TargetCase, negative: bool) -> tuple[np.ndarray, np.ndarray, np
 
 def scalar_recursion(lam: np.ndarray, depth: int, eta: float, steps: int) -> np.ndarray:
     """θ_k(t), t = 0..steps, of θ ← θ − η θ^{L−1}(θ^L − λ_k), θ(0) = 1: the balanced scalar dynamics each
-    eigendirection follows when every Θ_i = Q diag(θ) Qᵀ (theorems.md, mechanism of results 3–4)."""
+    eigendirection follows when every Θ_i = Q diag(θ) Qᵀ (docs/theorems.md, mechanism of results 3–4)."""
     theta = np.ones((steps + 1, lam.size))
     for t in range(steps):
         th = theta[t]
@@ -233,7 +233,7 @@ THEOREM = register(Theorem(
     id="bartlett2018.identity_init",
     title="Identity init learns symmetric PD targets; a negative eigenvalue makes GD fail",
     source="Bartlett, Helmbold & Long, ICML 2018 (arXiv 1802.06093), abstract results for symmetric PD and "
-           "negative-eigenvalue targets (theorems.md §bartlett2018)",
+           "negative-eigenvalue targets (docs/theorems.md §bartlett2018)",
     statement="For ℓ = ½‖Θ_L⋯Θ_1 − Φ‖²_F (whitened data) and GD from Θ_i = I: a symmetric PD Φ is learned to any "
               "ε; a symmetric Φ with an eigenvalue λ_− < 0 is never learned (ℓ(t) ≥ ½λ_−² for all t).",
     hypotheses=("square layers Θ_i ∈ R^{d×d}", "whitened inputs X Xᵀ = I", "Φ symmetric",

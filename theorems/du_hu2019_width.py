@@ -2,7 +2,7 @@
 
 Du & Hu, "Width Provably Matters in Optimization for Deep Linear Neural Networks", ICML 2019
 (arXiv 1901.08572), Theorem 4.1 (setting as restated in Hu, Xiao & Pennington 2020, §3–4; see
-../shared/research/theorems.md): f(x) = α W_L⋯W_1 x, α = 1/√(m^{L−1} d_y), entries of W_i(0) i.i.d.
+docs/theorems.md): f(x) = α W_L⋯W_1 x, α = 1/√(m^{L−1} d_y), entries of W_i(0) i.i.d.
 N(0,1), loss ℓ = ½‖αW_{L:1}X − Y‖²_F, η ≤ d_y/(2L‖X‖²). If m ≥ C·L·max{rκ³d_y(1+‖W*‖²),
 rκ³log(r/δ), log L} then w.p. ≥ 1 − δ, for all t: ℓ(t) − ℓ* ≤ (1 − ½ηLλ_r(XᵀX)/d_y)^t (ℓ(0) − ℓ*).
 
@@ -16,7 +16,7 @@ Checked (statistical, float64, seeds batched on a leading axis of the weights):
     where the bound holds in ≥ 95% of seeds, for L in a sweep; fit m* vs L (log-log slope, linear
     fit) and report the implied C = m*/(L·max{…}).
 Not checked: t beyond T (float64 resolves losses only to ~1e-15‖Y‖²); the bound B on ℓ(0) − ℓ*.
-The exact max{…} in the width condition is recalled, not re-read (theorems.md [M]); the rate and the
+The exact max{…} in the width condition is recalled, not re-read (docs/theorems.md [M]); the rate and the
 step-size condition are verified there.
 """
 

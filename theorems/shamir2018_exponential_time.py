@@ -21,7 +21,7 @@ Checked (numeric/statistical, float64 with an arb path; `verify.scalar_chains`):
 
 Not checked: the near-1 init of the theorem (1 + small noise has E log|w| ≈ −σ²/2, so its
 exponential regime needs k ≫ 1/σ², far beyond a float64 iteration count); the exact assumptions on
-f (only the square loss is run); the step-size condition's sign (theorems.md leaves it unverified;
+f (only the square loss is run); the step-size condition's sign (docs/theorems.md leaves it unverified;
 η = 0.1 ≤ 1 is used). Constants C, ε, Ω(·) are unspecified by the paper: the fitted rate is ours.
 """
 

@@ -4,11 +4,11 @@
 ICLR 2023 submission (OpenReview lmumJ2pC0JB); revised as Zhao & Xu, "Convergence Analysis and
 Trajectory Comparison of Gradient Descent for Overparameterized Deep Linear Networks", TMLR 2024.
 
-What is the paper's (abstract/introduction, ../shared/research/theorems.md [V]): the GD rate does not
+What is the paper's (abstract/introduction, docs/theorems.md [V]): the GD rate does not
 depend on the type of random init (Gaussian, orthogonal); depth does not change the optimal rate when
 the hidden widths are large; (TMLR) the GD trajectory closely matches that of the convex problem.
 
-What is RECONSTRUCTED (theorems.md [I], from the Du & Hu 2019 / Hu, Xiao & Pennington 2020 setting,
+What is RECONSTRUCTED (docs/theorems.md [I], from the Du & Hu 2019 / Hu, Xiao & Pennington 2020 setting,
 not from the paper's text): f(x) = α W_L⋯W_1 x, α = 1/√(m^{L−1} d_y), ℓ = ½‖α W_{L:1} X − Y‖²_F; the
 output V(t) = α W_{L:1}(t) follows GD on the convex problem V ↦ ½‖V X − Y‖²_F with effective step
 η_eff = η L/d_y, so the excess loss contracts per step by ρ = max_i |1 − η_eff λ_i(XᵀX)|², and at the
@@ -248,7 +248,7 @@ def check_claim(ctx: Context, claim: RateClaim) -> Evidence:
         findings=[
             "Paper's (abstract/introduction only): the rate does not depend on the random init type; depth does "
             "not change the optimal rate at large width; GD follows the convex problem's trajectory.",
-            "Reconstructed (ours, theorems.md): the effective step η·L/d_y, ρ = max_i|1−η_eff λ_i|², and the "
+            "Reconstructed (ours, docs/theorems.md): the effective step η·L/d_y, ρ = max_i|1−η_eff λ_i|², and the "
             f"O(√(L/m)) tolerances with constants TRAJ_C={TRAJ_C}, RATE_C={RATE_C} (values needed measured above).",
             "Balanced init not checked: its kernel is set by V(0), not by the width (ACH18 preconditioner).",
         ] if claim == RateClaim() else [])
@@ -309,7 +309,7 @@ THEOREM = register(Theorem(
     id="sharp2023.rate",
     title="Wide deep linear nets follow convex GD: the rate is independent of init type and depth",
     source="ICLR 2023 submission (OpenReview lmumJ2pC0JB), revised as Zhao & Xu, TMLR 2024 (jG7ndW7UHp); "
-           "abstract/introduction only — the mechanism and rate are reconstructed (theorems.md)",
+           "abstract/introduction only — the mechanism and rate are reconstructed (docs/theorems.md)",
     statement="For f(x) = αW_L⋯W_1x with α = (m^{L−1}d_y)^{−1/2} and Gaussian or scaled-orthogonal init, GD with "
               "step η makes V = αW_{L:1} follow GD on ½‖VX − Y‖² with step η·L/d_y up to O(√(L/m)); the excess "
               "loss contracts by max_i|1 − (ηL/d_y)λ_i(XᵀX)|² per step, ((κ−1)/(κ+1))² at the optimal step.",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import shlex
 import sys
 from pathlib import Path
@@ -252,7 +253,9 @@ def recorded_example(results: dict, theorem_id: str, control_id: str | None, exa
             raise InvalidArgument(f"{path}: this check recorded no counterexample")
         return record["counterexample"]["case"]
     examples = record.get("examples", [])
-    if not example.isdigit() or int(example) >= len(examples):
+    if not examples:
+        raise InvalidArgument(f"{path}: this check recorded no examples; try @counterexample or --case")
+    if not re.fullmatch(r"[0-9]+", example) or int(example) >= len(examples):
         raise InvalidArgument(f"example {example!r} must be 'counterexample' or an index 0..{len(examples) - 1}")
     return examples[int(example)]
 

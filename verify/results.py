@@ -78,12 +78,15 @@ def jsonable(value: Any) -> Any:
 def write_json(data: dict[str, Any], path: Path) -> None:
     """Write ``data`` atomically (temporary file + rename): readers never see half a file."""
     path = Path(path)
+    if path.is_dir():
+        raise ResultsError(f"{path} is a directory; give a file name such as {path / 'results.json'}")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(jsonable(data), handle, indent=2, ensure_ascii=False)
             handle.write("\n")
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; results are meant to be shared like the report
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

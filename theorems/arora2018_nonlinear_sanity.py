@@ -246,7 +246,8 @@ def check_claim(ctx: Context, variant: Variant) -> Evidence:
         profile.append(f"{target}: {s.mean:.3f} [{s.ci[0]:.3f}, {s.ci[1]:.3f}] ({decide(s, threshold)[1]})")
         measurements.append(Measurement(f"log10 speed-up to loss {target}", s.mean, interval=s.ci,
                                         kind="95% CI (reported, not judged)", unit="decades"))
-    measurements.append(Measurement("extra trainable parameters", extra, predicted=0.15, unit="fraction"))
+    measurements.append(Measurement("extra trainable parameters", extra, unit="fraction",
+                                    kind="paper: +0.15 — a deviation of this laptop-scale net"))
     findings = [f"{variant.name()} vs base at width {variant.hidden}: speed-up to training loss {TARGET_LOSS} of "
                 f"10^{main.mean:.2f} (95% CI [10^{main.ci[0]:.2f}, 10^{main.ci[1]:.2f}]; per seed "
                 f"{np.round(main.values, 3).tolist()}); the paper's 'orders of magnitude' (≥ "
@@ -278,7 +279,9 @@ def check_claim(ctx: Context, variant: Variant) -> Evidence:
         holds=holds,
         summary=f"{verdict}: log10 T_base/T_{variant.name().replace(' ', '_')} to loss {TARGET_LOSS} = "
                 f"{main.mean:.3f} [{main.ci[0]:.3f}, {main.ci[1]:.3f}] (threshold {threshold:.3f}) over {len(seeds)} "
-                f"seeds, width {variant.hidden}",
+                f"seeds, width {variant.hidden}; target set after an exploratory run — at looser targets "
+                + ", ".join(profile)
+                + f"; 'orders of magnitude' {'reached' if main.ci[0] >= ORDERS_OF_MAGNITUDE else 'not reached'}",
         measurements=measurements,
         run={"data": f"sklearn load_digits (8×8), {DIGITS_FRACTION:.0%} subsample per seed, pixels/16",
              "net": f"conv3×3({CHANNELS}) → ReLU → maxpool2 → dense {CHANNELS * 16}→{variant.hidden} "

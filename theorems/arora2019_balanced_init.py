@@ -151,7 +151,7 @@ def grid(ctx: Context, flip: bool) -> list[MarginCase]:
 
 
 def step_cap(ctx: Context) -> int:
-    return ctx.pick(ci=4_000, default=40_000, thorough=400_000)
+    return ctx.pick(ci=4_000, default=40_000, thorough=100_000)
 
 
 def check_claim(ctx: Context, claim: RateClaim) -> Evidence:

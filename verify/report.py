@@ -215,7 +215,9 @@ def render(results: dict[str, Any], diff: list[str] | None = None, links: Links 
     lines += render_summary(results) + [""]
     lines += ["How to read this: *verified* means the theorem's conclusion held on everything generated (at the "
               "stated certification level); each negative control is a nearby false statement that the same "
-              "checker must refute — an unrefuted control means the check could not tell true from false.", ""]
+              "checker must refute — an unrefuted control means the check could not tell true from false. "
+              "*Claim* columns give the theorem's prediction (≈, within the tolerance) or bound (≥/≤). The "
+              "`verify replay` commands below are meant to be run from this report's directory.", ""]
     if diff:
         lines += ["## Changes against the baseline", ""] + diff + [""]
     for t in results["theorems"]:

@@ -110,7 +110,7 @@ def key_value_table(items: dict[str, Any], header: tuple[str, str] = ("", "")) -
 
 
 def render_summary(results: dict[str, Any]) -> list[str]:
-    lines = ["| theorem | paper | verdict | certification | controls refuted | headline (measured vs predicted) | time |",
+    lines = ["| theorem | paper | verdict | certification | controls refuted | headline: measured (claim) | time |",
              "|---|---|---|---|---|---|---|"]
     for t in results["theorems"]:
         refuted = sum(c["verdict"] == "refuted" for c in t["controls"])

@@ -18,7 +18,6 @@ Not checked: data with d_x, d_y > 1 for the narrow line (a width-1 net is then n
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -94,11 +93,6 @@ def narrow_and_wide(point: SweepPoint) -> dict[str, object]:
             "wide_not_converged": int(wide_slow.sum()), "wide_diverged": int(np.count_nonzero(wide_diverged >= 0))}
 
 
-@functools.lru_cache(maxsize=4)
-def _cached(depths: tuple[int, ...], seeds: int, chains: int, cap: int, seed: int) -> tuple[dict[str, object], ...]:
-    return tuple(narrow_and_wide(SweepPoint(L, seeds, chains, cap, seed)) for L in depths)
-
-
 def fit_line(points: list[dict[str, object]], key: str) -> GrowthFit | None:
     exact = [p for p in points if p[f"{key}_exact"]]
     return growth_fit([p["depth"] for p in exact], [p[key] for p in exact]) if len(exact) >= 4 else None
@@ -110,10 +104,7 @@ def check_claim(ctx: Context, claim: GrowthClaim) -> Evidence:
     seeds = ctx.pick(ci=32, default=128, thorough=512)
     chains = ctx.pick(ci=256, default=1024, thorough=4096)
     cap = ctx.pick(ci=20_000, default=200_000, thorough=2_000_000)
-    if ctx.mapper is None:
-        points = list(_cached(depths, seeds, chains, cap, ctx.seed))
-    else:
-        points = ctx.map(narrow_and_wide, [SweepPoint(L, seeds, chains, cap, ctx.seed) for L in depths])
+    points = ctx.cached_map(narrow_and_wide, [SweepPoint(L, seeds, chains, cap, ctx.seed) for L in depths])
     fits = {key: fit_line(points, key) for key in ("narrow", "wide")}
     run = {"depths L": list(depths), "seeds per depth": f"{chains} at width 1, {seeds} wide", "iteration cap": cap,
            "widths": f"1 and {WIDE_PER_LAYER}·L", "data": f"d_x = d_y = 1, n = {SAMPLES}, Y = {W_STAR}·X",

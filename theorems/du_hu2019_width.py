@@ -22,7 +22,6 @@ step-size condition are verified there.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from typing import Any, Callable, NamedTuple
 
@@ -133,20 +132,12 @@ def smallest_width(item: SweepItem) -> dict[str, object]:
     return {"depth": item.depth, "m_star": None, "scanned": scanned}
 
 
-@functools.lru_cache(maxsize=4)
-def _cached_sweep(depths: tuple[int, ...], seeds: int, seed: int, max_width: int) -> tuple[dict[str, object], ...]:
-    return tuple(smallest_width(SweepItem(L, seeds, seed, max_width)) for L in depths)
-
-
 def width_sweep(ctx: Context) -> dict[str, object]:
     """m*(L) over the profile's depths; fits of m* against L and the implied C."""
     depths = ctx.pick(ci=(2, 3, 4, 6), default=(2, 3, 4, 6, 8, 12), thorough=(2, 3, 4, 6, 8, 12, 16, 24))
     seeds = ctx.pick(ci=40, default=100, thorough=400)
     max_width = ctx.pick(ci=64, default=256, thorough=512)
-    if ctx.mapper is None:
-        rows = list(_cached_sweep(depths, seeds, ctx.seed, max_width))
-    else:
-        rows = ctx.map(smallest_width, [SweepItem(L, seeds, ctx.seed, max_width) for L in depths])
+    rows = ctx.cached_map(smallest_width, [SweepItem(L, seeds, ctx.seed, max_width) for L in depths])
     data = make_dataset(**SWEEP_DATA, seed=ctx.seed)
     found = [r for r in rows if r["m_star"] is not None]
     result: dict[str, object] = {"rows": rows, "depths": depths, "seeds": seeds, "max_width": max_width,

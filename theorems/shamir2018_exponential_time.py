@@ -27,7 +27,6 @@ f (only the square loss is run); the step-size condition's sign (docs/theorems.m
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -95,12 +94,6 @@ def sweep_point(point: DepthPoint) -> dict[str, float]:
             "eta": eta}
 
 
-@functools.lru_cache(maxsize=8)
-def depth_sweep(init: str, depths: tuple[int, ...], runs: int, cap: int, seed: int) -> tuple[dict[str, float], ...]:
-    """The sweep (cached: the theorem and its polynomial-time control share it)."""
-    return tuple(sweep_point(DepthPoint(init, k, runs, cap, seed)) for k in depths)
-
-
 def mechanism(ctx: Context, init: str) -> dict[str, object]:
     """Mean log|Π w_i(0)| and mean log max_j |∂F/∂w_j(0)| per depth, and their fitted decay rates."""
     loss, _ = regime(init, 1)
@@ -120,10 +113,7 @@ def check_claim(ctx: Context, claim: ShamirClaim) -> Evidence:
     runs = ctx.pick(ci=64, default=256, thorough=1024)
     cap = ctx.pick(ci=20_000, default=200_000, thorough=2_000_000)
     ctx.status(f"{claim.init}: depths {depths[0]}..{depths[-1]}, {runs} runs, cap {cap}")
-    if ctx.mapper is None:
-        points = list(depth_sweep(claim.init, depths, runs, cap, ctx.seed))
-    else:
-        points = ctx.map(sweep_point, [DepthPoint(claim.init, k, runs, cap, ctx.seed) for k in depths])
+    points = ctx.cached_map(sweep_point, [DepthPoint(claim.init, k, runs, cap, ctx.seed) for k in depths])
     exact = [p for p in points if p["exact"]]
     mech = mechanism(ctx, claim.init)
     decay = -mech["product"].slope, (-mech["product"].ci[1], -mech["product"].ci[0])

@@ -15,6 +15,9 @@ __all__ = ["Context"]
 
 T = TypeVar("T")
 
+_SWEEP_CACHE_SIZE = 16
+_SWEEPS: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+
 
 @dataclass
 class Context:
@@ -46,6 +49,17 @@ class Context:
         if self.mapper is None:
             return [fn(item) for item in items]
         return self.mapper(fn, items)
+
+    def cached_map(self, fn: Callable[[Any], T], items: Iterable[Any]) -> list[T]:
+        """`map`, memoised per process on (fn, items): a theorem and its controls that need the same
+        sweep run it once, serially or on the scheduler alike. Items must be hashable."""
+        items = tuple(items)
+        key = (fn.__module__, fn.__qualname__, items)
+        if key not in _SWEEPS:
+            if len(_SWEEPS) >= _SWEEP_CACHE_SIZE:
+                _SWEEPS.pop(next(iter(_SWEEPS)))
+            _SWEEPS[key] = tuple(self.map(fn, items))
+        return list(_SWEEPS[key])
 
     def rng(self, *labels: object) -> np.random.Generator:
         """A generator determined by (seed, check id, labels): same inputs, same stream."""

@@ -4,6 +4,7 @@
     python benchmarks/run.py --quick         # fewer repeats, shorter trajectories
     python benchmarks/run.py --only B1,B3    # a selection; B4 and B5 (long) run only when named
     python benchmarks/run.py --full          # B1-B5
+    python benchmarks/run.py --only B6       # the thorough profile: time, verdicts, peak memory (hours)
 
 Every ratio is measured in the same run, engine and reference interleaved. The exit status is 1 if
 any target fails (after everything has been printed), 0 otherwise.
@@ -22,19 +23,23 @@ sys.path[:0] = [str(HERE), str(HERE.parent)]
 
 from common import Report, Timing, environment_lines, peak_rss_mib, print_report, table  # noqa: E402
 
-ALL = ("B1", "B2", "B3", "B4", "B5")
+ALL = ("B1", "B2", "B3", "B4", "B5", "B6")
 DEFAULT = ("B1", "B2", "B3")
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats, shorter runs (noisier)")
-    parser.add_argument("--only", help="comma-separated benchmarks, e.g. B1,B2 (B4/B5 only when named or --full)")
+    parser.add_argument("--only", help="comma-separated benchmarks, e.g. B1,B2 (B4/B5 run only when named or with "
+                                       "--full; B6, hours long, only when named)")
     parser.add_argument("--full", action="store_true", help="also the long B4 (verify run wall time) and B5 (dask)")
     parser.add_argument("--threads", type=int, default=1,
                         help="BLAS/torch threads for B1-B3 (default 1: per-core rates, stable on a shared machine)")
+    parser.add_argument("--thorough-out", type=Path, default=Path("reports/thorough"),
+                        help="where B6 writes the thorough run's report.md and results.json "
+                             "(default: reports/thorough)")
     args = parser.parse_args(argv)
-    selected = ALL if args.full else DEFAULT
+    selected = ALL[:5] if args.full else DEFAULT
     if args.only:
         selected = tuple(s.strip().upper() for s in args.only.split(",") if s.strip())
         unknown = [s for s in selected if s not in ALL]
@@ -79,8 +84,11 @@ def run_one(name: str, args: argparse.Namespace) -> Report:
     if name == "B4":
         import wall_time
         return wall_time.run(("ci",) if quick else ("ci", "default"))
-    import scaleout
-    return scaleout.run(quick)
+    if name == "B5":
+        import scaleout
+        return scaleout.run(quick)
+    import thorough
+    return thorough.run(args.thorough_out.resolve())
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from verify import inits
-from verify.backends import ArbBackend, MpmathBackend
+from verify.backends import ArbBackend, FixedPointBackend, MpmathBackend
 from verify.dynamics import gradient_flow, run_gd
 from verify.errors import DataError, InvalidArgument
 from verify.linalg import psd_power
@@ -90,7 +90,8 @@ def test_batched_networks_match_one_by_one():
             np.testing.assert_allclose(g_stack[r], g_single, rtol=1e-13, atol=1e-14)
 
 
-@pytest.mark.parametrize("backend", [ArbBackend(50), MpmathBackend(50)], ids=["arb", "mpmath"])
+@pytest.mark.parametrize("backend", [ArbBackend(50), FixedPointBackend(50), MpmathBackend(50)],
+                         ids=["arb", "fixed", "mpmath"])
 def test_high_precision_step_agrees_with_float64(backend):
     weights, x, y, loss = problem((3, 4, 4, 2), seed=5)
     f64 = gd_step(weights, loss, 0.05)

@@ -6,6 +6,8 @@ transpose, Frobenius inner product, conversions), so the same code runs in
 * ``FLOAT64`` -- numpy float64 arrays; leading batch axes broadcast (``(runs, m, m)`` stacks);
 * ``ArbBackend(dps)`` -- python-flint ``arb_mat`` ball arithmetic: every entry is a midpoint with a
   rigorous error radius, so a trajectory carries its own certified rounding bound;
+* ``FixedPointBackend(dps)`` -- `verify.fixedpoint.FixedMatrix`: ≥ dps digits after the point for
+  entries below 2^21, exact limb arithmetic on float64 BLAS (fast, uncertified);
 * ``MpmathBackend(dps)`` -- ``mpmath.matrix`` (the slow pure-Python reference).
 
 Keep a whole trajectory in one representation: converting entry by entry between mpmath and arb
@@ -22,7 +24,8 @@ import numpy as np
 
 from .errors import check_range, check_type
 
-__all__ = ["Backend", "FLOAT64", "Float64Backend", "ArbBackend", "MpmathBackend", "backend_named"]
+__all__ = ["Backend", "FLOAT64", "Float64Backend", "ArbBackend", "FixedPointBackend", "MpmathBackend",
+           "backend_named"]
 
 
 class Backend(Protocol):
@@ -143,6 +146,43 @@ class ArbBackend(_DecimalPrecision):
 
 
 @dataclass(frozen=True)
+class FixedPointBackend(_DecimalPrecision):
+    """`FixedMatrix` with at least ``dps`` decimal digits after the point (absolute precision).
+
+    Entries must stay below 2^21 in magnitude (overflow raises DataError); each product rounds
+    once, with error ≤ (K·n/4 + 1)·2^{-F} per entry (`verify.fixedpoint`). No error radius.
+    """
+
+    label = "fixed"
+
+    def active(self) -> contextlib.AbstractContextManager:
+        return contextlib.nullcontext()
+
+    def asmatrix(self, a: np.ndarray) -> Any:
+        from .fixedpoint import FixedMatrix, limbs_for_digits
+
+        a = np.asarray(a, dtype=np.float64)
+        if a.ndim != 2:
+            raise ValueError(f"fixed-point matrices are 2-D; got an array of shape {a.shape}")
+        return FixedMatrix.from_float(a, limbs_for_digits(self.dps))
+
+    def to_numpy(self, a: Any) -> np.ndarray:
+        return a.to_numpy()
+
+    def matmul(self, a: Any, b: Any) -> Any:
+        return a @ b
+
+    def transpose(self, a: Any) -> Any:
+        return a.transpose()
+
+    def inner(self, a: Any, b: Any) -> Any:
+        return a.inner(b)
+
+    def to_float(self, x: Any) -> float:
+        return float(x)
+
+
+@dataclass(frozen=True)
 class MpmathBackend(_DecimalPrecision):
     """``mpmath.matrix`` at ``dps`` decimal digits (pure-Python reference, no error bound)."""
 
@@ -180,13 +220,15 @@ class MpmathBackend(_DecimalPrecision):
 
 
 def backend_named(name: str, dps: int = 50) -> Backend:
-    """Backend from a user-facing name: ``float64``, ``arb`` or ``mpmath``."""
+    """Backend from a user-facing name: ``float64``, ``arb``, ``fixed`` or ``mpmath``."""
     if name == "float64":
         return FLOAT64
     if name == "arb":
         return ArbBackend(dps)
     if name == "mpmath":
         return MpmathBackend(dps)
+    if name == "fixed":
+        return FixedPointBackend(dps)
     from .errors import InvalidArgument
 
-    raise InvalidArgument(f"precision={name!r} must be one of 'float64', 'arb', 'mpmath'")
+    raise InvalidArgument(f"precision={name!r} must be one of 'float64', 'arb', 'fixed', 'mpmath'")

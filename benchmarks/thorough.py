@@ -1,0 +1,94 @@
+"""B6: the thorough profile end to end — wall time, verdicts and peak memory of the whole process tree.
+
+Runs ``python -m verify run --profile thorough --workers 2 --out DIR`` as a child process and
+samples, every second, the resident memory (VmRSS from /proc) of that process and all of its
+descendants (the dask nanny and worker processes included). The peak of that sum is the figure
+issue 8 bounds by 4 GiB; it over-counts pages shared between processes (libraries), so it is an
+upper bound on the run's physical memory. The largest single process (ru_maxrss) is reported too.
+Takes hours on 2 cores; run it alone: ``python benchmarks/run.py --only B6``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from common import Check, Report
+
+MEMORY_LIMIT_MIB = 4 * 1024
+WORKERS = 2
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _children_of() -> dict[int, list[int]]:
+    """Parent pid -> child pids for every process visible in /proc."""
+    tree: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        tree.setdefault(ppid, []).append(int(entry))
+    return tree
+
+
+def _rss_mib(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            line = next((l for l in f if l.startswith("VmRSS:")), "VmRSS: 0 kB")
+    except OSError:
+        return 0.0
+    return int(line.split()[1]) / 1024
+
+
+def tree_rss_mib(root: int) -> tuple[float, int]:
+    """(Σ VmRSS of ``root`` and its descendants in MiB, number of processes)."""
+    tree, stack, total, count = _children_of(), [root], 0.0, 0
+    while stack:
+        pid = stack.pop()
+        total += _rss_mib(pid)
+        count += 1
+        stack.extend(tree.get(pid, []))
+    return total, count
+
+
+def run(out: Path) -> Report:
+    """Run the thorough profile on a 2-worker local cluster, sampling the process tree's memory."""
+    command = [sys.executable, "-m", "verify", "run", "--profile", "thorough", "--workers", str(WORKERS),
+               "--out", str(out), "--quiet"]
+    start, peak, peak_processes = time.perf_counter(), 0.0, 0
+    with subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) as child:
+        while child.poll() is None:
+            rss, processes = tree_rss_mib(child.pid)
+            if rss > peak:
+                peak, peak_processes = rss, processes
+            time.sleep(1.0)
+        stderr = child.stderr.read() if child.stderr else ""
+    seconds = time.perf_counter() - start
+    largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    report = Report(f"B6: `verify run --profile thorough --workers {WORKERS}` (all theorems)",
+                    ["wall time", "exit status", "verdicts", "peak Σ RSS of the process tree", "largest process"])
+    verdicts = "—"
+    results = out / "results.json"
+    if results.exists():
+        summary = json.loads(results.read_text())["summary"]
+        verdicts = ", ".join(f"{k} {v}" for k, v in sorted(summary.items()) if isinstance(v, int))
+    report.rows.append([f"{seconds / 60:.0f} min", str(child.returncode), verdicts,
+                        f"{peak:.0f} MiB ({peak_processes} processes)", f"{largest:.0f} MiB"])
+    if child.returncode != 0:
+        report.notes.append(f"verify run exited {child.returncode}: {stderr.strip()[-300:]}")
+    report.notes.append(f"report and results: {out}/report.md, {results}")
+    report.notes.append("Σ RSS sampled every second from /proc (shared library pages counted once per process)")
+    report.checks.append(Check("thorough run completes", f"exit {child.returncode}", "exit 0", child.returncode == 0))
+    report.checks.append(Check("thorough run peak memory (Σ RSS, process tree)", f"{peak:.0f} MiB",
+                               f"< {MEMORY_LIMIT_MIB} MiB", peak < MEMORY_LIMIT_MIB))
+    return report

@@ -77,7 +77,8 @@ def dask_mapper(workers: int | None = None, scheduler: str | None = None) -> Ite
             with dask.config.set({"distributed.nanny.pre-spawn-environ": worker_environment()}):
                 cluster = stack.enter_context(distributed.LocalCluster(
                     n_workers=workers or _default_workers(), threads_per_worker=1, processes=True,
-                    dashboard_address=None, silence_logs=logging.ERROR))
+                    dashboard_address=":0", scheduler_kwargs={"dashboard": False},  # any free port, no UI
+                    silence_logs=logging.ERROR))
             client = stack.enter_context(distributed.Client(cluster))
         else:
             client = stack.enter_context(distributed.Client(scheduler))

@@ -92,3 +92,21 @@ def environment_variable(name: str) -> str | None:
 
 def test_workers_have_one_blas_thread_and_default_malloc(mapper):
     assert mapper(environment_variable, ["OPENBLAS_NUM_THREADS", "MALLOC_TRIM_THRESHOLD_"]) == ["1", None]
+
+
+def test_ctrl_c_on_a_dask_run_is_a_clean_partial_report(tmp_path):
+    """Ctrl-C reaches the whole foreground process group: workers must stay quiet, the run exits 130."""
+    import signal
+    import subprocess
+    import sys
+
+    pytest.importorskip("distributed", reason="dask.distributed not installed (pip install 'dlverify[dask]')")
+    proc = subprocess.Popen([sys.executable, "-m", "verify", "run", "du_hu2019.width", "--profile", "ci",
+                             "--workers", "2", "--out", str(tmp_path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    first_line = proc.stderr.readline()  # the theorem finished; its controls are still to run
+    assert "du_hu2019.width" in first_line
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130 and out.startswith("PARTIAL")
+    assert "Traceback" not in err and "never retrieved" not in err

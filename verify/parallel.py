@@ -18,6 +18,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import signal
+import threading
 from typing import Any, Callable, Iterator
 
 from .errors import InvalidArgument, check_range, check_type
@@ -47,6 +49,21 @@ def _distributed() -> Any:
     return distributed
 
 
+@contextlib.contextmanager
+def _sigint_ignored_by_new_processes() -> Iterator[None]:
+    """Ignore SIGINT while worker processes start: they inherit SIG_IGN across exec, so Ctrl-C
+    (sent to the whole foreground process group) reaches only this process, which closes the
+    cluster, instead of printing a KeyboardInterrupt traceback from every worker."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
@@ -74,7 +91,8 @@ def dask_mapper(workers: int | None = None, scheduler: str | None = None) -> Ite
 
     with contextlib.ExitStack() as stack:
         if scheduler is None:
-            with dask.config.set({"distributed.nanny.pre-spawn-environ": worker_environment()}):
+            with dask.config.set({"distributed.nanny.pre-spawn-environ": worker_environment()}), \
+                    _sigint_ignored_by_new_processes():
                 cluster = stack.enter_context(distributed.LocalCluster(
                     n_workers=workers or _default_workers(), threads_per_worker=1, processes=True,
                     dashboard_address=":0", scheduler_kwargs={"dashboard": False},  # any free port, no UI
@@ -85,6 +103,13 @@ def dask_mapper(workers: int | None = None, scheduler: str | None = None) -> Ite
 
         def mapper(fn: Callable[[Any], Any], items: list[Any]) -> list[Any]:
             """``[fn(item) for item in items]`` on the cluster (order kept; a task's error is re-raised)."""
-            return client.gather(client.map(fn, list(items), pure=False))
+            futures = client.map(fn, list(items), pure=False)
+            try:
+                return client.gather(futures)
+            except KeyboardInterrupt:
+                # Closing the client fails the interrupted gather's pending waits; asyncio would
+                # print each as "Task exception was never retrieved" with a traceback. Nothing is lost.
+                logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+                raise
 
         yield mapper

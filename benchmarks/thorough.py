@@ -10,11 +10,13 @@ Takes hours on 2 cores; run it alone: ``python benchmarks/run.py --only B6``.
 
 from __future__ import annotations
 
+import collections
 import json
 import os
 import resource
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -61,18 +63,29 @@ def tree_rss_mib(root: int) -> tuple[float, int]:
     return total, count
 
 
+def _echo(stream, tail: collections.deque) -> None:
+    """Print the child's progress lines as they come (indented), keeping the last few for errors."""
+    for line in stream:
+        tail.append(line.rstrip())
+        print(f"    {line.rstrip()}", flush=True)
+
+
 def run(out: Path) -> Report:
     """Run the thorough profile on a 2-worker local cluster, sampling the process tree's memory."""
     command = [sys.executable, "-m", "verify", "run", "--profile", "thorough", "--workers", str(WORKERS),
-               "--out", str(out), "--quiet"]
+               "--out", str(out)]
+    print(f"  running: {' '.join(command[1:])} (progress below; hours on 2 cores)", flush=True)
     start, peak, peak_processes = time.perf_counter(), 0.0, 0
+    tail: collections.deque = collections.deque(maxlen=5)
     with subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) as child:
+        echo = threading.Thread(target=_echo, args=(child.stderr, tail), daemon=True)
+        echo.start()
         while child.poll() is None:
             rss, processes = tree_rss_mib(child.pid)
             if rss > peak:
                 peak, peak_processes = rss, processes
             time.sleep(1.0)
-        stderr = child.stderr.read() if child.stderr else ""
+        echo.join(timeout=10)
     seconds = time.perf_counter() - start
     largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     report = Report(f"B6: `verify run --profile thorough --workers {WORKERS}` (all theorems)",
@@ -80,12 +93,14 @@ def run(out: Path) -> Report:
     verdicts = "—"
     results = out / "results.json"
     if results.exists():
-        summary = json.loads(results.read_text())["summary"]
-        verdicts = ", ".join(f"{k} {v}" for k, v in sorted(summary.items()) if isinstance(v, int))
-    report.rows.append([f"{seconds / 60:.0f} min", str(child.returncode), verdicts,
+        n = json.loads(results.read_text())["summary"]
+        verdicts = (f"{n['verified']}/{n['theorems']} verified, {n['falsified']} falsified, "
+                    f"{n['inconclusive']} inconclusive, {n['error']} errors; "
+                    f"controls refuted {n['controls_refuted']}/{n['controls_total']}")
+    report.rows.append([f"{seconds / 60:.1f} min", str(child.returncode), verdicts,
                         f"{peak:.0f} MiB ({peak_processes} processes)", f"{largest:.0f} MiB"])
     if child.returncode != 0:
-        report.notes.append(f"verify run exited {child.returncode}: {stderr.strip()[-300:]}")
+        report.notes.append(f"verify run exited {child.returncode}: " + " / ".join(tail))
     report.notes.append(f"report and results: {out}/report.md, {results}")
     report.notes.append("Σ RSS sampled every second from /proc (shared library pages counted once per process)")
     report.checks.append(Check("thorough run completes", f"exit {child.returncode}", "exit 0", child.returncode == 0))

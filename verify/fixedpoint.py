@@ -1,8 +1,9 @@
-"""Fixed-point multi-limb matrices: about 50-digit arithmetic done exactly by float64 BLAS.
+"""Fixed-point ball arithmetic: about 50-digit matrices computed exactly by float64 BLAS, with radii.
 
-An entry with K limbs is x = Σ_{k<K} x_k 2^{-k b} (b = ``LIMB_BITS`` = 22): integer limbs
+A FixedMatrix stands for every matrix within ``radius`` (entrywise) of its midpoint. The midpoint
+of an entry with K limbs is x = Σ_{k<K} x_k 2^{-k b} (b = ``LIMB_BITS`` = 22): integer limbs
 |x_k| ≤ 2^{b-1} held in float64 arrays of shape (K, rows, cols), so x has F = (K−1)·b fractional
-bits and |x| < 2^{b-1}. Everything is exact integer arithmetic on the limbs:
+bits and |x| < 2^{b-1}. Midpoints use exact integer arithmetic on the limbs:
 
 * ``A + B``, ``A − B``: limb-wise sums, carries propagated — exact.
 * ``A @ B`` = Σ_{i,j} A_i B_j 2^{-(i+j) b}. Each block A_i B_j is one float64 GEMM and is exact
@@ -10,12 +11,18 @@ bits and |x| < 2^{b-1}. Everything is exact integer arithmetic on the limbs:
   The blocks with i + j ≤ K are summed per level in int64, carries propagated, the level-K
   remainder rounded to nearest; blocks with i + j > K are dropped. Error per entry ≤
   (K·n/4 + 1)·2^{-F} (dropped blocks: Σ_{s>K} K·n·2^{2b−2}·2^{-s b}; rounding ½·2^{-F}).
-* scalar × matrix and Frobenius inner products: the same limb convolution with n = 1 (inner: the
-  sum over entries is exact before rounding).
+* scalar × matrix, element-wise and Frobenius inner products: the same limb convolution with
+  n = 1 (inner: n = number of entries; the sum over entries is exact before rounding).
 
-This is plain (uncertified) high-precision arithmetic, like mpmath's, but its cost is a few dozen
-small GEMMs per product instead of n·r·c Python-level multiplications (benchmarks/high_precision.py).
-For certified error radii use ball arithmetic (`verify.backends.ArbBackend`).
+Radii are float64 and rounded up the midpoint-radius way (Rump, "Fast and parallel interval
+arithmetic", BIT 1999): for C = A·B,
+
+    rad C ≥ |mid A|·rad B + rad A·(|mid B| + rad B) + (K·n/4 + 2)·2^{-F},
+
+where |mid A| is bounded from the limbs and the float64 evaluation (nonnegative terms only, at
+most n + 8 roundings) is inflated by 1 + (n + 10)·2^{-50}. Sums add radii the same way. So the
+exact result of the computation on any inputs inside the balls lies inside the output ball, as in
+arb, at the cost of a few dozen small GEMMs per product instead of arb's classical product.
 """
 
 from __future__ import annotations
@@ -89,19 +96,36 @@ def _scale(a: np.ndarray, scalar: np.ndarray) -> np.ndarray:
     return levels
 
 
-class FixedMatrix:
-    """A real matrix in K-limb fixed point (see the module docstring); immutable by convention."""
+def _round_up(value: np.ndarray, terms: int, ulps: float, ulp: float) -> np.ndarray:
+    """Upper bound on (exact value + ulps·ulp) for ``value`` = a float64 evaluation of nonnegative
+    sums and products with at most terms + 8 roundings; NaN (0·inf) becomes inf."""
+    bound = (value + ulps * ulp) * (1.0 + (terms + 10) * 2.0 ** -50)
+    return np.where(np.isnan(bound), np.inf, bound)
 
-    __slots__ = ("limbs",)
+
+def _product_radius(a: "FixedMatrix", b: "FixedMatrix", product: Callable[[np.ndarray, np.ndarray], np.ndarray],
+                    terms: int) -> np.ndarray:
+    """|mid a|·rad b + rad a·(|mid b| + rad b) + (K·terms/4 + 2) ulp, rounded up."""
+    with np.errstate(over="ignore", invalid="ignore"):        # an infinite radius is an honest answer
+        spread = product(a.magnitude(), b.radius) + product(a.radius, b.magnitude() + b.radius)
+        return _round_up(spread, terms, a.limbs.shape[0] * terms / 4 + 2, a.ulp)
+
+
+class FixedMatrix:
+    """Real matrices as fixed-point balls (see the module docstring); immutable by convention."""
+
+    __slots__ = ("limbs", "radius")
     __array_ufunc__ = None                        # numpy scalars and arrays defer to our operators
 
-    def __init__(self, limbs: np.ndarray) -> None:
+    def __init__(self, limbs: np.ndarray, radius: np.ndarray | None = None) -> None:
         self.limbs = limbs
+        self.radius = np.zeros(limbs.shape[1:]) if radius is None else radius
 
     # -- conversions -------------------------------------------------------------------------
     @classmethod
     def from_float(cls, a: np.ndarray | float, limbs: int) -> "FixedMatrix":
-        """Exact limbs of a float64 array (bits below 2^{-F} rounded to nearest); 0-d -> 1×1."""
+        """Limbs of a float64 array, exact unless it has bits below 2^{-F} (then rounded to nearest,
+        radius 2^{-F}); 0-d -> 1×1."""
         x = np.array(a, dtype=np.float64, ndmin=2)
         if not np.all(np.isfinite(x)):
             raise DataError("cannot convert a non-finite value (NaN or inf) to fixed point")
@@ -114,7 +138,8 @@ class FixedMatrix:
             out[k] = np.rint(rest)
             rest -= out[k]
             rest *= 2.0 ** LIMB_BITS
-        return cls(_normalize(out.astype(np.int64), limbs))
+        ulp = 2.0 ** (-LIMB_BITS * (limbs - 1))
+        return cls(_normalize(out.astype(np.int64), limbs), np.where(rest != 0, ulp, 0.0))
 
     @classmethod
     def from_scaled_integers(cls, rows: list[list[int]], limbs: int) -> "FixedMatrix":
@@ -139,8 +164,17 @@ class FixedMatrix:
         return [[sum(int(ints[k][r][c]) << (LIMB_BITS * (count - 1 - k)) for k in range(count))
                  for c in range(self.shape[1])] for r in range(self.shape[0])]
 
+    def magnitude(self) -> np.ndarray:
+        """float64 upper bound on |midpoint|, entrywise: Σ_k |x_k| 2^{-k b}, inflated for its K roundings."""
+        weights = 2.0 ** (-LIMB_BITS * np.arange(self.limbs.shape[0]))
+        return np.tensordot(weights, np.abs(self.limbs), axes=1) * (1.0 + 2.0 ** -45)
+
+    def max_radius(self) -> float:
+        """The largest radius over the entries (0 for an exact matrix)."""
+        return float(self.radius.max(initial=0.0))
+
     def to_numpy(self) -> np.ndarray:
-        """Nearest-ish float64 values (limbs summed from the least significant)."""
+        """Midpoints to float64 (limbs summed from the least significant)."""
         total = np.zeros(self.shape)
         for k in range(self.limbs.shape[0] - 1, -1, -1):
             total += self.limbs[k] * 2.0 ** (-LIMB_BITS * k)
@@ -171,12 +205,14 @@ class FixedMatrix:
         if other is NotImplemented:
             return other
         levels = self.limbs.astype(np.int64) + other.limbs.astype(np.int64)
-        return FixedMatrix(_normalize(levels, self.limbs.shape[0]))
+        with np.errstate(over="ignore"):
+            radius = _round_up(self.radius + other.radius, 1, 0, 0)
+        return FixedMatrix(_normalize(levels, self.limbs.shape[0]), radius)
 
     __radd__ = __add__
 
     def __neg__(self) -> "FixedMatrix":
-        return FixedMatrix(-self.limbs)
+        return FixedMatrix(-self.limbs, self.radius)
 
     def __sub__(self, other: Any) -> "FixedMatrix":
         other = self._coerce(other)
@@ -186,7 +222,7 @@ class FixedMatrix:
         return -self + other
 
     def __mul__(self, other: Any) -> "FixedMatrix":
-        """Scalar or element-wise (broadcasting) product, one rounding."""
+        """Scalar or element-wise (broadcasting) product, one rounding of the midpoint."""
         other = self._coerce(other)
         if other is NotImplemented:
             return other
@@ -196,7 +232,7 @@ class FixedMatrix:
             levels = _scale(other.limbs, self.limbs[:, 0, 0])
         else:
             levels = _convolve(self.limbs, other.limbs, np.multiply, np.broadcast_shapes(self.shape, other.shape), 1)
-        return FixedMatrix(_normalize(levels, self.limbs.shape[0]))
+        return FixedMatrix(_normalize(levels, self.limbs.shape[0]), _product_radius(self, other, np.multiply, 1))
 
     __rmul__ = __mul__
 
@@ -208,13 +244,13 @@ class FixedMatrix:
         if inner > MAX_INNER:
             raise InvalidArgument(f"inner dimension {inner} > {MAX_INNER}: fixed-point products would not be exact")
         levels = _convolve(self.limbs, other.limbs, np.matmul, (self.shape[0], other.shape[1]), inner)
-        return FixedMatrix(_normalize(levels, self.limbs.shape[0]))
+        return FixedMatrix(_normalize(levels, self.limbs.shape[0]), _product_radius(self, other, np.matmul, inner))
 
     def transpose(self) -> "FixedMatrix":
-        return FixedMatrix(self.limbs.swapaxes(1, 2))
+        return FixedMatrix(self.limbs.swapaxes(1, 2), self.radius.T)
 
     def inner(self, other: "FixedMatrix") -> "FixedMatrix":
-        """Frobenius ⟨self, other⟩ as a 1×1 fixed-point matrix (exact sum, one rounding)."""
+        """Frobenius ⟨self, other⟩ as a 1×1 fixed-point ball (exact sum, one rounding of the midpoint)."""
         other = self._coerce(other)
         if self.shape != other.shape:
             raise InvalidArgument(f"inner product of a {self.shape} and a {other.shape} matrix")
@@ -222,7 +258,9 @@ class FixedMatrix:
         if (count + 1) * max(self.limbs[0].size, 1) * 2 ** (2 * LIMB_BITS - 2) >= _INT64_HEADROOM:
             raise InvalidArgument(f"{self.limbs[0].size} entries are too many for an exact fixed-point inner product")
         levels = _convolve(self.limbs, other.limbs, np.multiply, self.shape, 1)
-        return FixedMatrix(_normalize(levels.sum(axis=(1, 2)).reshape(count + 1, 1, 1), count))
+        entries = self.limbs[0].size
+        radius = _product_radius(self, other, lambda x, y: np.sum(x * y).reshape(1, 1), entries)
+        return FixedMatrix(_normalize(levels.sum(axis=(1, 2)).reshape(count + 1, 1, 1), count), radius)
 
     def __float__(self) -> float:
         if self.shape != (1, 1):
@@ -230,12 +268,13 @@ class FixedMatrix:
         return float(self.to_numpy()[0, 0])
 
     def __repr__(self) -> str:
-        return f"FixedMatrix({self.shape[0]}×{self.shape[1]}, {self.limbs.shape[0]} limbs)"
+        return (f"FixedMatrix({self.shape[0]}×{self.shape[1]}, {self.limbs.shape[0]} limbs, "
+                f"max radius {self.max_radius():.2g})")
 
 
 @functools.lru_cache(maxsize=64)
 def _scalar(value: float, limbs: int) -> FixedMatrix:
     """A float as a 1×1 fixed-point matrix (cached: a step size is converted once, not per layer)."""
     scalar = FixedMatrix.from_float(value, limbs)
-    scalar.limbs.flags.writeable = False
+    scalar.limbs.flags.writeable = scalar.radius.flags.writeable = False
     return scalar

@@ -152,10 +152,18 @@ class FixedPointBackend(_DecimalPrecision):
 
     Entries must stay below 2^21 in magnitude (overflow raises DataError); each product rounds its
     midpoint once, by ≤ (K·n/4 + 1)·2^{-F} per entry, and the radius accounts for it and for the
-    input radii (`verify.fixedpoint`), so results are certified like arb's.
+    input radii (`verify.fixedpoint`), so results are certified like arb's -- for the computation
+    on the float64 inputs it is given (e.g. a loss's float64 sufficient statistics), as with arb.
+    At most ``fixedpoint.MAX_DIGITS`` (282) digits.
     """
 
     label = "fixed"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        from .fixedpoint import limbs_for_digits
+
+        limbs_for_digits(self.dps)        # refuses more digits than float64 radii can follow
 
     def active(self) -> contextlib.AbstractContextManager:
         return contextlib.nullcontext()

@@ -39,15 +39,27 @@ from .errors import DataError, InvalidArgument
 __all__ = ["LIMB_BITS", "MAX_INNER", "FixedMatrix", "limbs_for_digits"]
 
 LIMB_BITS = 22
-MAX_INNER = 2 ** (55 - 2 * LIMB_BITS)     # n·2^{2b−2} < 2^53: every block GEMM is exact
+MAX_INNER = 2 ** (55 - 2 * LIMB_BITS)     # n·2^{2b−2} ≤ 2^53: every block GEMM is exact
 GUARD_BITS = 9                            # covers the (K·n/4 + 1)-ulp product error for n ≤ 200 at K = 9
 _HALF = 1 << (LIMB_BITS - 1)
 _INT64_HEADROOM = 2 ** 62
 
 
+MAX_FRACTION_BITS = 960                   # 2^{-F} and every limb weight stay normal float64 numbers
+MAX_DIGITS = math.floor((MAX_FRACTION_BITS // LIMB_BITS * LIMB_BITS - GUARD_BITS) / math.log2(10))
+
+
 def limbs_for_digits(dps: int) -> int:
-    """Limbs K such that (K−1)·b ≥ dps·log2(10) + GUARD_BITS fractional bits."""
+    """Limbs K such that (K−1)·b ≥ dps·log2(10) + GUARD_BITS fractional bits (dps ≤ ``MAX_DIGITS``)."""
+    if dps > MAX_DIGITS:
+        raise InvalidArgument(f"dps={dps} is too many digits for fixed point (at most {MAX_DIGITS}: radii are "
+                              "float64); use the arb backend")
     return 1 + math.ceil((dps * math.log2(10) + GUARD_BITS) / LIMB_BITS)
+
+
+def _check_limbs(limbs: int) -> None:
+    if not 1 <= limbs or (limbs - 1) * LIMB_BITS > MAX_FRACTION_BITS:
+        raise InvalidArgument(f"limbs={limbs} must be between 1 and {1 + MAX_FRACTION_BITS // LIMB_BITS}")
 
 
 def _normalize(levels: np.ndarray, limbs: int) -> np.ndarray:
@@ -125,8 +137,13 @@ class FixedMatrix:
     @classmethod
     def from_float(cls, a: np.ndarray | float, limbs: int) -> "FixedMatrix":
         """Limbs of a float64 array, exact unless it has bits below 2^{-F} (then rounded to nearest,
-        radius 2^{-F}); 0-d -> 1×1."""
-        x = np.array(a, dtype=np.float64, ndmin=2)
+        radius 2^{-F}); 0-d -> 1×1. Values that are not exactly float64 (fractions, long doubles) are refused."""
+        _check_limbs(limbs)
+        raw = np.asarray(a)
+        x = np.array(raw, dtype=np.float64, ndmin=2)
+        if (raw.dtype.kind not in "biuf" or raw.dtype.itemsize > 8) and not np.all(x == raw.reshape(x.shape)):
+            raise InvalidArgument("fixed point converts float64 values exactly; this input is not float64 "
+                                  "(convert it deliberately first)")
         if not np.all(np.isfinite(x)):
             raise DataError("cannot convert a non-finite value (NaN or inf) to fixed point")
         if x.size and np.abs(x).max() >= _HALF:
@@ -144,6 +161,7 @@ class FixedMatrix:
     @classmethod
     def from_scaled_integers(cls, rows: list[list[int]], limbs: int) -> "FixedMatrix":
         """The matrix with entries v / 2^F for Python integers v (exact; F = (K−1)·b)."""
+        _check_limbs(limbs)
         mask = (1 << LIMB_BITS) - 1
         out = np.zeros((limbs, len(rows), len(rows[0]) if rows else 0), dtype=np.int64)
         for r, row in enumerate(rows):
@@ -165,9 +183,14 @@ class FixedMatrix:
                  for c in range(self.shape[1])] for r in range(self.shape[0])]
 
     def magnitude(self) -> np.ndarray:
-        """float64 upper bound on |midpoint|, entrywise: Σ_k |x_k| 2^{-k b}, inflated for its K roundings."""
-        weights = 2.0 ** (-LIMB_BITS * np.arange(self.limbs.shape[0]))
-        return np.tensordot(weights, np.abs(self.limbs), axes=1) * (1.0 + 2.0 ** -45)
+        """float64 upper bound on |midpoint|, entrywise: |x_0 + x_1 2^{-b}| + Σ_{k≥2} |x_k| 2^{-k b},
+        inflated for its ≤ K roundings (the head is exact in float64: ≤ 2b − 1 significant bits).
+        Limbs are sign-balanced, so Σ_k |x_k| 2^{-k b} alone could be 3·|x| (0.5 = 1 − 2^21·2^{-22})."""
+        limbs = self.limbs
+        weights = 2.0 ** (-LIMB_BITS * np.arange(limbs.shape[0]))
+        head = np.abs(limbs[0] + limbs[1] * weights[1]) if len(limbs) > 1 else np.abs(limbs[0])
+        tail = np.tensordot(weights[2:], np.abs(limbs[2:]), axes=1) if len(limbs) > 2 else 0.0
+        return (head + tail) * (1.0 + 2.0 ** -45)
 
     def max_radius(self) -> float:
         """The largest radius over the entries (0 for an exact matrix)."""
@@ -197,13 +220,21 @@ class FixedMatrix:
                                       f"{other.limbs.shape[0]} limbs; convert both at one precision")
             return other
         if isinstance(other, Real):
-            return _scalar(float(other), self.limbs.shape[0])
+            value = float(other)
+            if value != other:
+                raise InvalidArgument(f"{other!r} is not exactly a float64; fixed-point balls would not contain it")
+            return _scalar(value, self.limbs.shape[0])
         return NotImplemented
+
+    def _same_shape_or_scalar(self, other: "FixedMatrix", op: str) -> None:
+        if self.shape != other.shape and (1, 1) not in (self.shape, other.shape):
+            raise InvalidArgument(f"cannot {op} a {self.shape} and a {other.shape} fixed-point matrix")
 
     def __add__(self, other: Any) -> "FixedMatrix":
         other = self._coerce(other)
         if other is NotImplemented:
             return other
+        self._same_shape_or_scalar(other, "add")
         levels = self.limbs.astype(np.int64) + other.limbs.astype(np.int64)
         with np.errstate(over="ignore"):
             radius = _round_up(self.radius + other.radius, 1, 0, 0)
@@ -222,22 +253,25 @@ class FixedMatrix:
         return -self + other
 
     def __mul__(self, other: Any) -> "FixedMatrix":
-        """Scalar or element-wise (broadcasting) product, one rounding of the midpoint."""
+        """Scalar or element-wise product, one rounding of the midpoint."""
         other = self._coerce(other)
         if other is NotImplemented:
             return other
+        self._same_shape_or_scalar(other, "multiply")
         if other.shape == (1, 1):
             levels = _scale(self.limbs, other.limbs[:, 0, 0])
         elif self.shape == (1, 1):
             levels = _scale(other.limbs, self.limbs[:, 0, 0])
         else:
-            levels = _convolve(self.limbs, other.limbs, np.multiply, np.broadcast_shapes(self.shape, other.shape), 1)
+            levels = _convolve(self.limbs, other.limbs, np.multiply, self.shape, 1)
         return FixedMatrix(_normalize(levels, self.limbs.shape[0]), _product_radius(self, other, np.multiply, 1))
 
     __rmul__ = __mul__
 
     def __matmul__(self, other: "FixedMatrix") -> "FixedMatrix":
         other = self._coerce(other)
+        if other is NotImplemented:
+            return other
         inner = self.shape[1]
         if inner != other.shape[0]:
             raise InvalidArgument(f"cannot multiply a {self.shape} by a {other.shape} fixed-point matrix")
@@ -252,6 +286,8 @@ class FixedMatrix:
     def inner(self, other: "FixedMatrix") -> "FixedMatrix":
         """Frobenius ⟨self, other⟩ as a 1×1 fixed-point ball (exact sum, one rounding of the midpoint)."""
         other = self._coerce(other)
+        if other is NotImplemented:
+            raise InvalidArgument(f"inner product of a FixedMatrix and a {type(other).__name__}")
         if self.shape != other.shape:
             raise InvalidArgument(f"inner product of a {self.shape} and a {other.shape} matrix")
         count = self.limbs.shape[0]

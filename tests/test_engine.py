@@ -228,3 +228,15 @@ def test_gd_step_is_bitwise_w_minus_eta_g_and_leaves_inputs_alone(dims):
     for w, g, new, old in zip(weights, grads, stepped, before):
         np.testing.assert_array_equal(new, w - 0.03 * g)
         np.testing.assert_array_equal(w, old)
+
+
+def test_batch_sizes_cover_every_run_within_the_memory_budget():
+    from verify.dynamics import batch_sizes
+
+    dims = (3, 512, 512, 512, 1)                      # 4 MiB of float64 weights per network
+    sizes = batch_sizes(400, dims, budget=64 * 2 ** 20)
+    assert sum(sizes) == 400 and max(sizes) == 15 and all(s >= 1 for s in sizes)
+    assert batch_sizes(3, dims, budget=1) == [1, 1, 1]          # one network per batch at least
+    assert batch_sizes(40, (2, 8, 1)) == [40]                   # small sweeps stay one batch
+    with pytest.raises(InvalidArgument, match="runs"):
+        batch_sizes(0, dims)

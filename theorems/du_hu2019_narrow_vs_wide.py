@@ -24,7 +24,7 @@ import numpy as np
 
 from verify import plots
 from verify.context import Context
-from verify.dynamics import run_gd
+from verify.dynamics import batch_sizes, run_gd
 from verify.inits import du_hu_alpha, gaussian, scalar_chains
 from verify.losses import QuadraticLoss
 from verify.registry import register
@@ -36,8 +36,6 @@ W_STAR = 1.0                  # Y = W*X: the minimiser of the end-to-end problem
 SAMPLES = 4                   # n
 EPS_REL = 1e-3                # converged when ℓ − ℓ* ≤ EPS_REL·½‖Y‖²
 WIDE_PER_LAYER = 8            # wide width m = 8·L (≥ m*(L) measured by du_hu2019.width)
-WIDE_CHUNK = 64                # wide nets trained this many seeds at a time (a thorough-profile batch of
-                               # 512 seeds at width 176, depth 22 held 2.3 GiB in one process)
 MIN_RATE = 0.05               # as in shamir2018: smallest excess rate called exponential
 
 
@@ -77,9 +75,8 @@ def narrow_and_wide(point: SweepPoint) -> dict[str, object]:
     dims = (1,) + (m,) * (point.depth - 1) + (1,)
     loss = QuadraticLoss.from_data(x, y, alpha=du_hu_alpha(dims))
     hits, diverged = [], []
-    for start in range(0, point.seeds, WIDE_CHUNK):  # bounded memory: (chunk, m, m) per layer
-        traj = run_gd(gaussian(dims, rng, batch=(min(WIDE_CHUNK, point.seeds - start),)), loss, eta, point.cap,
-                      target_loss=loss.minimum() + eps)
+    for size in batch_sizes(point.seeds, dims):  # bounded memory (one 512-seed batch at m = 176, L = 22: 2.3 GiB)
+        traj = run_gd(gaussian(dims, rng, batch=(size,)), loss, eta, point.cap, target_loss=loss.minimum() + eps)
         hits.append(traj.hit_at)
         diverged.append(traj.diverged_at)
     wide_hit, wide_diverged = np.concatenate(hits), np.concatenate(diverged)

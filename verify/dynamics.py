@@ -21,7 +21,20 @@ from .errors import check_range, check_type
 from .losses import Loss
 from .network import end_to_end, gd_step, layer_gradients
 
-__all__ = ["Trajectory", "run_gd", "gradient_flow"]
+__all__ = ["Trajectory", "run_gd", "gradient_flow", "batch_sizes", "BATCH_BYTES"]
+
+BATCH_BYTES = 128 * 2 ** 20     # float64 weights per batch of independently trained networks
+
+
+def batch_sizes(runs: int, dims: Sequence[int], budget: int = BATCH_BYTES) -> list[int]:
+    """Split ``runs`` independent networks with layer dimensions ``dims`` into batches whose float64
+    weights fit in ``budget`` bytes (at least one network per batch). A GD step holds about three
+    times the weights (weights, gradients, products), so memory stays bounded whatever the sweep."""
+    check_type(runs, int, "runs")
+    check_range(runs, "runs", low=1)
+    per_run = 8 * sum(a * b for a, b in zip(dims[:-1], dims[1:]))
+    size = max(1, min(runs, budget // per_run))
+    return [min(size, runs - start) for start in range(0, runs, size)]
 
 
 @dataclass

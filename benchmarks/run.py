@@ -38,6 +38,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--thorough-out", type=Path, default=Path("reports/thorough"),
                         help="where B6 writes the thorough run's report.md and results.json "
                              "(default: reports/thorough)")
+    parser.add_argument("--thorough-ids", default="",
+                        help="B6 only: comma-separated theorem ids or globs to run (default: all theorems)")
     args = parser.parse_args(argv)
     selected = ALL[:5] if args.full else DEFAULT
     if args.only:
@@ -88,7 +90,8 @@ def run_one(name: str, args: argparse.Namespace) -> Report:
         import scaleout
         return scaleout.run(quick)
     import thorough
-    return thorough.run(args.thorough_out.resolve())
+    return thorough.run(args.thorough_out.resolve(),
+                        tuple(s.strip() for s in args.thorough_ids.split(",") if s.strip()))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -63,32 +63,53 @@ def tree_rss_mib(root: int) -> tuple[float, int]:
     return total, count
 
 
-def _echo(stream, tail: collections.deque) -> None:
-    """Print the child's progress lines as they come (indented), keeping the last few for errors."""
-    for line in stream:
-        tail.append(line.rstrip())
-        print(f"    {line.rstrip()}", flush=True)
+class _Progress:
+    """The child's progress lines, echoed as they come, each with the peak Σ RSS seen while that check ran."""
+
+    def __init__(self) -> None:
+        self.tail: collections.deque = collections.deque(maxlen=5)
+        self.check_peak = self.last = 0.0
+        self.per_check: list[tuple[float, str]] = []
+        self.lock = threading.Lock()
+
+    def sample(self, rss: float) -> None:
+        with self.lock:
+            self.check_peak, self.last = max(self.check_peak, rss), rss
+
+    def echo(self, stream) -> None:
+        for line in stream:
+            line = line.rstrip()
+            with self.lock:                               # a check shorter than a sample gets the last sample
+                peak, self.check_peak = max(self.check_peak, self.last), self.last
+            self.tail.append(line)
+            if line.startswith("["):                      # "[i/n] check: verdict (...)": one check finished
+                self.per_check.append((peak, line.split("] ", 1)[1].split(": ", 1)[0]))
+                line = f"{line}  [peak Σ RSS {peak:.0f} MiB]"
+            print(f"    {line}", flush=True)
 
 
-def run(out: Path) -> Report:
-    """Run the thorough profile on a 2-worker local cluster, sampling the process tree's memory."""
-    command = [sys.executable, "-m", "verify", "run", "--profile", "thorough", "--workers", str(WORKERS),
-               "--out", str(out)]
+def run(out: Path, selection: tuple[str, ...] = ()) -> Report:
+    """Run the thorough profile (all theorems, or ``selection``) on a 2-worker local cluster,
+    sampling the process tree's memory."""
+    command = [sys.executable, "-m", "verify", "run", *selection, "--profile", "thorough",
+               "--workers", str(WORKERS), "--out", str(out)]
     print(f"  running: {' '.join(command[1:])} (progress below; hours on 2 cores)", flush=True)
     start, peak, peak_processes = time.perf_counter(), 0.0, 0
-    tail: collections.deque = collections.deque(maxlen=5)
+    progress = _Progress()
     with subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) as child:
-        echo = threading.Thread(target=_echo, args=(child.stderr, tail), daemon=True)
+        echo = threading.Thread(target=progress.echo, args=(child.stderr,), daemon=True)
         echo.start()
         while child.poll() is None:
             rss, processes = tree_rss_mib(child.pid)
+            progress.sample(rss)
             if rss > peak:
                 peak, peak_processes = rss, processes
             time.sleep(1.0)
         echo.join(timeout=10)
     seconds = time.perf_counter() - start
     largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    report = Report(f"B6: `verify run --profile thorough --workers {WORKERS}` (all theorems)",
+    scope = " ".join(selection) if selection else "all theorems"
+    report = Report(f"B6: `verify run --profile thorough --workers {WORKERS}` ({scope})",
                     ["wall time", "exit status", "verdicts", "peak Σ RSS of the process tree", "largest process"])
     verdicts = "—"
     results = out / "results.json"
@@ -100,7 +121,11 @@ def run(out: Path) -> Report:
     report.rows.append([f"{seconds / 60:.1f} min", str(child.returncode), verdicts,
                         f"{peak:.0f} MiB ({peak_processes} processes)", f"{largest:.0f} MiB"])
     if child.returncode != 0:
-        report.notes.append(f"verify run exited {child.returncode}: " + " / ".join(tail))
+        report.notes.append(f"verify run exited {child.returncode}: " + " / ".join(progress.tail))
+    heaviest = sorted(progress.per_check, reverse=True)[:3]
+    if heaviest:
+        report.notes.append("largest Σ RSS while a check ran: "
+                            + "; ".join(f"{name} {rss:.0f} MiB" for rss, name in heaviest))
     report.notes.append(f"report and results: {out}/report.md, {results}")
     report.notes.append("Σ RSS sampled every second from /proc (shared library pages counted once per process)")
     report.checks.append(Check("thorough run completes", f"exit {child.returncode}", "exit 0", child.returncode == 0))

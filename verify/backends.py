@@ -8,7 +8,7 @@ transpose, Frobenius inner product, conversions), so the same code runs in
   rigorous error radius, so a trajectory carries its own certified rounding bound;
 * ``FixedPointBackend(dps)`` -- `verify.fixedpoint.FixedMatrix`: ball arithmetic too, with
   midpoints of ≥ dps digits after the point (entries below 2^21) computed by exact limb arithmetic
-  on float64 BLAS and float64 radii rounded up -- certified like arb, about 5× faster at 32×32;
+  on float64 BLAS and float64 radii rounded up -- certified like arb, about 4× faster at 32×32;
 * ``MpmathBackend(dps)`` -- ``mpmath.matrix`` (the slow pure-Python reference).
 
 Keep a whole trajectory in one representation: converting entry by entry between mpmath and arb

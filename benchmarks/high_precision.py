@@ -67,8 +67,7 @@ def exact_entries(weights: list, backend) -> list:
     if isinstance(backend, ArbBackend):
         return [mpmath.mpf(e.mid().str(DIGITS + 10, radius=False)) for w in weights for e in w.entries()]
     if isinstance(backend, FixedPointBackend):
-        return [mpmath.ldexp(v, -round(-math.log2(w.ulp))) for w in weights for row in w.scaled_integers()
-                for v in row]
+        return [mpmath.ldexp(v, -w.fraction_bits) for w in weights for row in w.scaled_integers() for v in row]
     return [w[i, j] for w in weights for i in range(w.rows) for j in range(w.cols)]
 
 

@@ -24,8 +24,8 @@ import numpy as np
 
 from verify import plots
 from verify.context import Context
-from verify.dynamics import batch_sizes, run_gd
-from verify.inits import du_hu_alpha, gaussian, scalar_chains
+from verify.dynamics import run_gd, seed_batches
+from verify.inits import du_hu_alpha, scalar_chains
 from verify.losses import QuadraticLoss
 from verify.registry import register
 from verify.scalar_chains import ChainLoss, GrowthFit, growth_fit, iterations_to_eps, median_iterations
@@ -75,8 +75,8 @@ def narrow_and_wide(point: SweepPoint) -> dict[str, object]:
     dims = (1,) + (m,) * (point.depth - 1) + (1,)
     loss = QuadraticLoss.from_data(x, y, alpha=du_hu_alpha(dims))
     hits, diverged = [], []
-    for size in batch_sizes(point.seeds, dims):  # bounded memory (one 512-seed batch at m = 176, L = 22: 2.3 GiB)
-        traj = run_gd(gaussian(dims, rng, batch=(size,)), loss, eta, point.cap, target_loss=loss.minimum() + eps)
+    for weights in seed_batches(dims, rng, point.seeds):  # bounded memory (512 seeds at m = 176, L = 22: 2.3 GiB)
+        traj = run_gd(weights, loss, eta, point.cap, target_loss=loss.minimum() + eps)
         hits.append(traj.hit_at)
         diverged.append(traj.diverged_at)
     wide_hit, wide_diverged = np.concatenate(hits), np.concatenate(diverged)

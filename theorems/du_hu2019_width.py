@@ -31,8 +31,8 @@ from hypothesis import strategies as st
 
 from verify import plots
 from verify.context import Context
-from verify.dynamics import batch_sizes, run_gd
-from verify.inits import du_hu_alpha, gaussian
+from verify.dynamics import run_gd, seed_batches
+from verify.inits import du_hu_alpha
 from verify.losses import QuadraticLoss
 from verify.property import PropertyFailure, run_property
 from verify.registry import register
@@ -100,8 +100,8 @@ def rate_bound_holds(data: Dataset, depth: int, width: int, seeds: int, seed: in
     steps = int(np.ceil(np.log(BOUND_FLOOR) / np.log(1 - lam_r / (4 * lam_max))))   # T at the theorem's η
     rng = np.random.default_rng([seed, depth, width])
     holds = diverged = 0
-    for size in batch_sizes(seeds, dims):             # bounded memory: seeds trained a batch at a time
-        traj = run_gd(gaussian(dims, rng, batch=(size,)), loss, eta, steps)
+    for weights in seed_batches(dims, rng, seeds):    # bounded memory: seeds trained a batch at a time
+        traj = run_gd(weights, loss, eta, steps)
         excess = traj.losses - loss.minimum()
         bound = rho ** traj.steps_recorded[:, None] * excess[0]
         ok = np.all(excess <= bound * (1 + REL_SLACK) + ABS_SLACK * loss.stats.yy, axis=0)

@@ -12,16 +12,17 @@ adaptive DOP853 Runge–Kutta method at a stated tolerance.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
 from .backends import FLOAT64
 from .errors import check_range, check_type
+from .inits import gaussian
 from .losses import Loss
 from .network import end_to_end, gd_step, layer_gradients
 
-__all__ = ["Trajectory", "run_gd", "gradient_flow", "batch_sizes", "BATCH_BYTES"]
+__all__ = ["Trajectory", "run_gd", "gradient_flow", "batch_sizes", "seed_batches", "BATCH_BYTES"]
 
 BATCH_BYTES = 128 * 2 ** 20     # float64 weights per batch of independently trained networks
 
@@ -35,6 +36,14 @@ def batch_sizes(runs: int, dims: Sequence[int], budget: int = BATCH_BYTES) -> li
     per_run = 8 * sum(a * b for a, b in zip(dims[:-1], dims[1:]))
     size = max(1, min(runs, budget // per_run))
     return [min(size, runs - start) for start in range(0, runs, size)]
+
+
+def seed_batches(dims: Sequence[int], rng: np.random.Generator, runs: int,
+                 init: Callable[..., list[np.ndarray]] = gaussian) -> Iterator[list[np.ndarray]]:
+    """Initial weights of ``runs`` networks drawn from ``rng``, one `batch_sizes` batch at a time
+    (``init(dims, rng, batch=(size,))``, e.g. `verify.inits.gaussian`)."""
+    for size in batch_sizes(runs, dims):
+        yield init(dims, rng, batch=(size,))
 
 
 @dataclass

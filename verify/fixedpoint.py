@@ -57,6 +57,11 @@ def limbs_for_digits(dps: int) -> int:
     return 1 + math.ceil((dps * math.log2(10) + GUARD_BITS) / LIMB_BITS)
 
 
+def _weights(limbs: int) -> np.ndarray:
+    """2^{-k b} for k = 0..K−1: the value of one unit of each limb."""
+    return 2.0 ** (-LIMB_BITS * np.arange(limbs))
+
+
 def _check_limbs(limbs: int) -> None:
     if not 1 <= limbs or (limbs - 1) * LIMB_BITS > MAX_FRACTION_BITS:
         raise InvalidArgument(f"limbs={limbs} must be between 1 and {1 + MAX_FRACTION_BITS // LIMB_BITS}")
@@ -155,8 +160,7 @@ class FixedMatrix:
             out[k] = np.rint(rest)
             rest -= out[k]
             rest *= 2.0 ** LIMB_BITS
-        ulp = 2.0 ** (-LIMB_BITS * (limbs - 1))
-        return cls(_normalize(out.astype(np.int64), limbs), np.where(rest != 0, ulp, 0.0))
+        return cls(_normalize(out.astype(np.int64), limbs), np.where(rest != 0, _weights(limbs)[-1], 0.0))
 
     @classmethod
     def from_scaled_integers(cls, rows: list[list[int]], limbs: int) -> "FixedMatrix":
@@ -187,7 +191,7 @@ class FixedMatrix:
         inflated for its ≤ K roundings (the head is exact in float64: ≤ 2b − 1 significant bits).
         Limbs are sign-balanced, so Σ_k |x_k| 2^{-k b} alone could be 3·|x| (0.5 = 1 − 2^21·2^{-22})."""
         limbs = self.limbs
-        weights = 2.0 ** (-LIMB_BITS * np.arange(limbs.shape[0]))
+        weights = _weights(limbs.shape[0])
         head = np.abs(limbs[0] + limbs[1] * weights[1]) if len(limbs) > 1 else np.abs(limbs[0])
         tail = np.tensordot(weights[2:], np.abs(limbs[2:]), axes=1) if len(limbs) > 2 else 0.0
         return (head + tail) * (1.0 + 2.0 ** -45)
@@ -199,8 +203,8 @@ class FixedMatrix:
     def to_numpy(self) -> np.ndarray:
         """Midpoints to float64 (limbs summed from the least significant)."""
         total = np.zeros(self.shape)
-        for k in range(self.limbs.shape[0] - 1, -1, -1):
-            total += self.limbs[k] * 2.0 ** (-LIMB_BITS * k)
+        for limb, weight in zip(self.limbs[::-1], _weights(self.limbs.shape[0])[::-1]):
+            total += limb * weight
         return total
 
     @property
@@ -208,9 +212,14 @@ class FixedMatrix:
         return self.limbs.shape[1], self.limbs.shape[2]
 
     @property
+    def fraction_bits(self) -> int:
+        """F = (K−1)·b: midpoints are integer multiples of 2^{-F}."""
+        return LIMB_BITS * (self.limbs.shape[0] - 1)
+
+    @property
     def ulp(self) -> float:
         """2^{-F}: the value of one unit of the last limb."""
-        return 2.0 ** (-LIMB_BITS * (self.limbs.shape[0] - 1))
+        return 2.0 ** -self.fraction_bits
 
     # -- arithmetic --------------------------------------------------------------------------
     def _coerce(self, other: Any) -> "FixedMatrix":

@@ -2,10 +2,12 @@
 
 import copy
 import json
+import signal
 import subprocess
 import sys
 
 import pytest
+from signal_helpers import default_sigint
 
 from verify.results import read_results, write_json
 
@@ -161,14 +163,13 @@ def test_replay_an_example_and_a_counterexample(ci_run):
     assert proc.returncode == 2 and "must be 'counterexample' or an index" in proc.stderr
 
 
-def test_ctrl_c_writes_a_partial_report(tmp_path):
-    import signal
-
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_interrupt_writes_a_partial_report(tmp_path, signum):
     proc = subprocess.Popen([sys.executable, "-m", "verify", "run", THEOREM, "--profile", "ci", "--out", str(tmp_path)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=default_sigint)
     first_line = proc.stderr.readline()  # the first finished check
     assert THEOREM in first_line
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(signum)
     out, _ = proc.communicate(timeout=300)
     assert proc.returncode == 130 and out.startswith("PARTIAL")
     results = read_results(tmp_path / "results.json")

@@ -9,7 +9,8 @@ from verify.dynamics import gradient_flow, run_gd
 from verify.errors import DataError, InvalidArgument
 from verify.linalg import psd_power
 from verify.losses import LinearLoss, QuadraticLoss, SufficientStats
-from verify.network import balancedness_defects, end_to_end, gd_step, layer_gradients, to_backend, to_numpy
+from verify.network import (balancedness_defects, end_to_end, gd_step, gd_step_in_place, layer_gradients, to_backend,
+                            to_numpy)
 
 SHAPES = [(3, 2), (3, 4, 2), (2, 5, 3, 4), (4, 3, 1, 2, 3), (1, 2, 2, 2, 2, 1), (5, 4, 3, 2, 1, 2, 3)]
 
@@ -228,6 +229,28 @@ def test_gd_step_is_bitwise_w_minus_eta_g_and_leaves_inputs_alone(dims):
     for w, g, new, old in zip(weights, grads, stepped, before):
         np.testing.assert_array_equal(new, w - 0.03 * g)
         np.testing.assert_array_equal(w, old)
+
+
+@pytest.mark.parametrize("dims", SHAPES)
+@pytest.mark.parametrize("batch", [(), (3,)])
+def test_gd_step_in_place_matches_gd_step_bit_for_bit(dims, batch):
+    weights, x, y, loss = problem(dims, seed=16)
+    rng = np.random.default_rng(16)
+    weights = [w + 0.1 * rng.standard_normal(batch + w.shape) for w in weights]
+    reference, arrays = weights, [w.copy() for w in weights]
+    for _ in range(3):
+        w_e = end_to_end(reference)
+        reference = gd_step(reference, loss, 0.02)
+        np.testing.assert_array_equal(gd_step_in_place(arrays, loss, 0.02), w_e)
+    for new, ref in zip(arrays, reference):
+        np.testing.assert_array_equal(new, ref)
+
+
+def test_gd_step_in_place_refuses_high_precision():
+    weights, x, y, loss = problem((3, 4, 2))
+    backend = FixedPointBackend(30)
+    with pytest.raises(InvalidArgument, match="float64"):
+        gd_step_in_place(to_backend(weights, backend), loss.with_backend(backend), 0.1)
 
 
 def test_batch_sizes_cover_every_run_within_the_memory_budget():

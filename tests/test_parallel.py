@@ -6,6 +6,7 @@ import os
 
 import numpy as np
 import pytest
+from signal_helpers import default_sigint
 
 from verify.context import Context
 from verify.errors import InvalidArgument
@@ -103,7 +104,8 @@ def test_ctrl_c_on_a_dask_run_is_a_clean_partial_report(tmp_path):
     pytest.importorskip("distributed", reason="dask.distributed not installed (pip install 'dlverify[dask]')")
     proc = subprocess.Popen([sys.executable, "-m", "verify", "run", "du_hu2019.width", "--profile", "ci",
                              "--workers", "2", "--out", str(tmp_path)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=default_sigint)
     first_line = proc.stderr.readline()  # the theorem finished; its controls are still to run
     assert "du_hu2019.width" in first_line
     os.killpg(proc.pid, signal.SIGINT)

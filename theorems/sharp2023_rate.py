@@ -40,7 +40,7 @@ from verify.convergence import (convex_gd_path, excess_loss, fit_contraction, gd
                                 least_squares_solution)
 from verify.errors import InvalidArgument
 from verify.losses import QuadraticLoss
-from verify.network import layer_gradients
+from verify.network import gd_step_in_place
 from verify.registry import register
 from verify.spec import Certification, Control, Evidence, Measurement, Theorem
 from verify.stats import loglog_slope
@@ -120,13 +120,9 @@ def deep_run(point: SweepPoint) -> dict[str, Any]:
     outputs = np.full((steps + 1, D_OUT, D_IN), np.nan)
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(steps + 1):
-            grads = layer_gradients(weights, loss)
-            outputs[t] = alpha * grads.end_to_end
+            outputs[t] = alpha * gd_step_in_place(weights, loss, eta)   # one copy of the weights in memory
             if not np.all(np.isfinite(outputs[t])):
                 break
-            for w, g in zip(weights, grads.layers):
-                g *= eta
-                w -= g
     return {"outputs": outputs, "eta": eta, "eigenvalues": lam, "steps": steps}
 
 

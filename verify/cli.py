@@ -7,9 +7,11 @@ import contextlib
 import os
 import re
 import shlex
+import signal
 import sys
+import threading
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from . import __version__
 from .errors import DataError, InvalidArgument
@@ -69,8 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="run theorems and controls; write DIR/report.md and DIR/results.json",
                        description="Run the selected theorems (all if none given) with their negative controls. "
-                                   "Writes DIR/report.md, DIR/results.json and DIR/plots/. Ctrl-C abandons the "
-                                   "running check and writes a report of what finished, marked PARTIAL. Exit code: "
+                                   "Writes DIR/report.md, DIR/results.json and DIR/plots/. Ctrl-C (or SIGTERM) "
+                                   "abandons the running check and writes a report of what finished, marked PARTIAL. "
+                                   "Exit code: "
                                    "0 if the run completed (use `verify gate` to judge it), 130 if interrupted.")
     p.add_argument("theorems", nargs="*", metavar="ID", help="theorem ids or globs (default: all)")
     p.add_argument("--profile", default="default", choices=sorted(PROFILES),
@@ -160,6 +163,24 @@ def _diff_lines(results: dict, baseline_path: Path | None) -> list[str] | None:
     return evaluate(results, read_results(baseline_path)).table()
 
 
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Treat SIGTERM (a CI timeout, `kill`) like Ctrl-C while a run is going: the report of what
+    finished is still written."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from .profiles import get_profile
     from .progress import make_progress
@@ -176,6 +197,7 @@ def cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
     out.mkdir(parents=True, exist_ok=True)
     command = "verify " + " ".join(shlex.quote(a) for a in argv)
     with contextlib.ExitStack() as stack:
+        stack.enter_context(_sigterm_as_interrupt())
         mapper, executor = None, "serial"
         if args.workers is not None or args.scheduler is not None:
             from .parallel import dask_mapper

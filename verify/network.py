@@ -26,7 +26,7 @@ from .losses import Loss
 
 __all__ = [
     "Gradients", "layer_dims", "validate_weights", "to_backend", "to_numpy", "end_to_end",
-    "layer_gradients", "gd_step", "balancedness_defects",
+    "layer_gradients", "gd_step", "gd_step_in_place", "balancedness_defects",
 ]
 
 
@@ -132,6 +132,36 @@ def gd_step(weights: Sequence[Any], loss: Loss, eta: float,
         gr += w
         updated.append(gr)
     return updated
+
+
+def gd_step_in_place(weights: list[np.ndarray], loss: Loss, eta: float) -> np.ndarray:
+    """`gd_step` in float64, writing W_j ← W_j − η A_j P_{j-1}ᵀ into the given arrays; returns the
+    end-to-end matrix W_e the gradient was taken at.
+
+    Same bits as `gd_step`, but only the weights and one layer-sized buffer are held, not a second
+    copy of every layer: all factors A_j (n_j × n_0) and P_{j-1} (n_{j-1} × n_0) are computed from the
+    old weights first, then the layers are overwritten from the top down (P_1 is W_1 itself).
+    """
+    if loss.backend is not FLOAT64:
+        raise InvalidArgument(f"gd_step_in_place works on float64 arrays, not the {loss.backend.name} backend")
+    prefixes = [weights[0]]
+    for w in weights[1:]:
+        prefixes.append(w @ prefixes[-1])
+    w_e = prefixes[-1] if len(weights) > 1 else weights[0].copy()   # W_1 itself is overwritten below
+    back = loss.gradient(w_e)
+    factors = [back]                                    # A_N, A_{N-1}, ..., A_1
+    for w in weights[:0:-1]:
+        factors.append(np.swapaxes(w, -1, -2) @ factors[-1])
+    factors.reverse()
+    buffers: dict[tuple[int, ...], np.ndarray] = {}
+    for j in range(len(weights) - 1, 0, -1):
+        w = weights[j]
+        update = buffers.setdefault(w.shape, np.empty_like(w))
+        np.matmul(factors[j], np.swapaxes(prefixes[j - 1], -1, -2), out=update)
+        update *= eta
+        w -= update
+    weights[0] -= eta * factors[0]
+    return w_e
 
 
 def balancedness_defects(weights: Sequence[Any], backend: Backend = FLOAT64) -> list[Any]:

@@ -145,17 +145,19 @@ def run_theorems(theorems: list[Theorem], profile: Profile, seed: int, out_dir: 
 
     try:
         for theorem in theorems:
-            outcome = one(theorem.check, theorem.id)
-            progress.end(theorem.id, outcome.theorem_verdict().value, outcome.seconds)
+            outcome: CheckOutcome | None = None
             controls: list[tuple[Control, CheckOutcome]] = []
             try:
+                outcome = one(theorem.check, theorem.id)
+                progress.end(theorem.id, outcome.theorem_verdict().value, outcome.seconds)
                 for control in theorem.controls:
                     check_id = f"{theorem.id}[control:{control.id}]"
                     c_out = one(control.check, check_id)
                     progress.end(check_id, c_out.control_verdict().value, c_out.seconds)
                     controls.append((control, c_out))
-            finally:  # on Ctrl-C keep the theorem with the controls that finished
-                records.append(theorem_record(theorem, outcome, controls, profile, seed))
+            finally:  # on Ctrl-C keep the finished theorem (even while its line is printed) and controls
+                if outcome is not None:
+                    records.append(theorem_record(theorem, outcome, controls, profile, seed))
     except KeyboardInterrupt:
         partial = True
     finally:

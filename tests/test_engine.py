@@ -188,6 +188,17 @@ def test_orthogonal_init_has_orthonormal_rows_or_columns():
         np.testing.assert_allclose(gram, 4.0 * np.eye(small), atol=1e-12)
 
 
+@pytest.mark.parametrize("dims", [(3, 6, 2), (6, 6, 6)])
+def test_orthogonal_init_is_unbiased(dims):
+    """Uniform on orthonormal frames: every entry has mean 0 and E[w²] = 1/n (n the longer side).
+    Without QR's sign fix LAPACK's convention makes W[0, 0] negative in every draw."""
+    draws = np.stack([np.stack([w[0, 0] for w in inits.orthogonal(dims, np.random.default_rng(s))])
+                      for s in range(2000)])
+    longer = np.array([max(dims[j], dims[j + 1]) for j in range(len(dims) - 1)])
+    assert np.all(np.abs(draws.mean(axis=0)) < 4 / np.sqrt(2000 * longer))
+    np.testing.assert_allclose((draws ** 2).mean(axis=0), 1 / longer, rtol=0.15)
+
+
 def test_du_hu_alpha_and_identity_and_chains():
     assert inits.du_hu_alpha((5, 8, 8, 8, 2)) == pytest.approx(1 / np.sqrt(8**3 * 2))
     assert all(np.array_equal(w, np.eye(3)) for w in inits.identity((3, 3, 3)))

@@ -51,3 +51,11 @@ def test_check_and_controls():
 def test_dropping_the_depth_factor_breaks_the_check():
     r = S.measure_point(S.SweepPoint("orthogonal", 2, 256, "optimal", 0), False)
     assert S.failure_reason(r) is not None
+
+
+def test_rate_is_compared_with_the_convex_path_from_the_same_start():
+    """Seed 7: V(0) − V* barely weighs the slowest mode, so even the convex path fits ρ ≈ 0.726 on the
+    window, not max_i|1 − η_eff λ_i|² = 0.766; the deep net follows the convex path and must pass."""
+    r = S.measure_point(S.SweepPoint("orthogonal", 2, 16384, "du_hu", 7), True)
+    assert abs(np.log(r["rho_convex"]) / np.log(r["rho_pred"]) - 1) > S.RATE_C * r["scale"]
+    assert r["rate_error"] < 0.01 * S.RATE_C * r["scale"] and S.failure_reason(r) is None

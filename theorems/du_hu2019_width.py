@@ -141,10 +141,20 @@ def smallest_width(item: SweepItem) -> dict[str, object]:
     return {"depth": item.depth, "m_star": None, "scanned": scanned}
 
 
+def seeds_per_case(ctx: Context) -> int:
+    """Random inits per (data, depth, width) case: the binomial test's sample size."""
+    return ctx.pick(ci=40, default=100, thorough=400)
+
+
+def max_gram_cond(ctx: Context) -> float:
+    """The largest condition number κ of XᵀX that hypothesis draws."""
+    return ctx.pick(ci=1.5, default=3.0, thorough=5.0)
+
+
 def width_sweep(ctx: Context) -> dict[str, object]:
     """m*(L) over the profile's depths; fits of m* against L and the implied C."""
     depths = ctx.pick(ci=(2, 3, 4, 6), default=(2, 3, 4, 6, 8, 12), thorough=(2, 3, 4, 6, 8, 12, 16, 24))
-    seeds = ctx.pick(ci=40, default=100, thorough=400)
+    seeds = seeds_per_case(ctx)
     max_width = ctx.pick(ci=64, default=256, thorough=512)
     rows = ctx.cached_map(smallest_width, [SweepItem(L, seeds, ctx.seed, max_width) for L in depths])
     data = make_dataset(**SWEEP_DATA, seed=ctx.seed)
@@ -182,9 +192,8 @@ def build_width_case(data: dict[str, Any], depth: int, seeds: int) -> WidthCase:
 def cases(claim: WidthClaim, ctx: Context, seeds: int) -> st.SearchStrategy[WidthCase]:
     """Data (d_x ∈ 1..3, d_y ∈ 1..2, n ∈ 1..6, drawn rank and κ ≤ MAX_COND), a depth and ``seeds``;
     for the theorem's width only cases with m ≤ MAX_CASE_WIDTH."""
-    max_cond = ctx.pick(ci=1.5, default=3.0, thorough=5.0)
     drawn = st.tuples(datasets(d_in=st.integers(1, 3), d_out=st.integers(1, 2), n=st.integers(1, 6),
-                               max_gram_cond=max_cond),
+                               max_gram_cond=max_gram_cond(ctx)),
                       st.sampled_from(claim_depths(claim, ctx))).map(lambda c: WidthCase(c[0], c[1], seeds))
     if claim.width != "theorem":
         return drawn
@@ -221,7 +230,7 @@ def replay(claim: WidthClaim) -> ReplayFn:
 
 def check_claim(ctx: Context, claim: WidthClaim) -> Evidence:
     """Binomial test of the rate bound over seeds on generated data; for the true claim also m*(L)."""
-    seeds = ctx.pick(ci=40, default=100, thorough=400)
+    seeds = seeds_per_case(ctx)
     results: list[dict[str, object]] = []
     outcome = run_property(ctx, cases(claim, ctx, seeds), rate_property(claim, results),
                            max_examples=ctx.pick(ci=3, default=10, thorough=40))
@@ -243,7 +252,7 @@ def check_claim(ctx: Context, claim: WidthClaim) -> Evidence:
                      "η": f"{claim.eta_factor}·d_y/(Lλ_max)"},
            "depths L": list(claim_depths(claim, ctx)), "seeds per case": seeds, "cases (L, m, rank, κ, holds, diverged)":
                [(r["depth"], r["width"], r["rank"], round(r["cond"], 3), r["holds"], r["diverged"]) for r in results],
-           "data": f"d_x ∈ 1..3, d_y ∈ 1..2, n ∈ 1..6, rank and κ ≤ {ctx.pick(ci=1.5, default=3.0, thorough=5.0)} "
+           "data": f"d_x ∈ 1..3, d_y ∈ 1..2, n ∈ 1..6, rank and κ ≤ {max_gram_cond(ctx)} "
                    "drawn by hypothesis, Y = W*X"
                    + (f"; only cases whose theorem width is ≤ {MAX_CASE_WIDTH} (memory and time)"
                       if claim.width == "theorem" else ""),

@@ -49,28 +49,26 @@ def du_hu_alpha(dims: Sequence[int]) -> float:
     return float(1.0 / np.sqrt(float(m) ** (depth - 1) * dims[-1]))
 
 
-def _random_orthogonal(rng: np.random.Generator, n: int, batch: tuple[int, ...] = ()) -> np.ndarray:
-    """Haar-distributed orthogonal n×n matrices (QR of a Gaussian with the sign of R's diagonal fixed)."""
-    q, r = np.linalg.qr(rng.standard_normal(batch + (n, n)))
+def _random_orthonormal(rng: np.random.Generator, rows: int, cols: int, batch: tuple[int, ...] = ()) -> np.ndarray:
+    """A uniformly random rows×cols matrix with orthonormal columns (rows ≥ cols) or rows: the sign-fixed
+    reduced QR of a Gaussian, O(n k²) for n×k instead of the O(n³) of a full Haar n×n matrix."""
+    tall = rows >= cols
+    q, r = np.linalg.qr(rng.standard_normal(batch + ((rows, cols) if tall else (cols, rows))))
     signs = np.sign(np.diagonal(r, axis1=-2, axis2=-1))
     signs[signs == 0] = 1.0
-    return q * signs[..., None, :]
+    q = q * signs[..., None, :]
+    return q if tall else np.swapaxes(q, -1, -2)
 
 
 def orthogonal(dims: Sequence[int], rng: np.random.Generator, scale: float = 1.0,
                batch: tuple[int, ...] = ()) -> list[np.ndarray]:
-    """Each W_j = scale · (a Haar-random matrix with orthonormal rows or columns, whichever fit).
+    """Each W_j = scale · (a uniformly random matrix with orthonormal rows or columns, whichever fit).
 
     ``scale = √m`` gives Hu, Xiao & Pennington (2020, §4)'s W_jᵀW_j = m I.
     """
     dims = check_dims(dims)
     check_range(float(scale), "scale", low=0.0, low_open=True)
-    layers = []
-    for j in range(len(dims) - 1):
-        rows, cols = dims[j + 1], dims[j]
-        q = _random_orthogonal(rng, max(rows, cols), batch)
-        layers.append(scale * q[..., :rows, :cols])
-    return layers
+    return [scale * _random_orthonormal(rng, dims[j + 1], dims[j], batch) for j in range(len(dims) - 1)]
 
 
 def balanced(dims: Sequence[int], end_to_end: np.ndarray,
@@ -105,7 +103,7 @@ def balanced(dims: Sequence[int], end_to_end: np.ndarray,
         w[: core.shape[0], : core.shape[1]] = core
         layers.append(w)
     if rng is not None:
-        rotations = [None] + [_random_orthogonal(rng, n) for n in dims[1:-1]] + [None]
+        rotations = [None] + [_random_orthonormal(rng, n, n) for n in dims[1:-1]] + [None]
         for j in range(depth):
             left, right = rotations[j + 1], rotations[j]
             if left is not None:

@@ -19,15 +19,19 @@ ours (the paper's width requirement and o(1) term were not retrieved) and the va
 Checked numerically (float64), over a sweep of inits × depths × widths × step sizes × seeds:
 (a) dev = max_t ‖V_deep(t) − V_convex(t)‖_F / ‖V(0) − V*‖_F ≤ TRAJ_C·√(L/m), the convex path started
     from the same V(0) and computed in closed form; dev decreases with m (fitted log-log slope < 0);
-(b) the fitted per-step contraction ρ_fit of the deep net's excess loss matches that of the convex path
+(b) the deep net reaches TARGET_DECAY within HORIZON_FACTOR times the convex rate's steps (ours, so
+    that a net slower than the convex one but within the tolerance below can be fitted: with 1× the
+    thorough point Gaussian, L=8, m=64, optimal step, seed 5 never reached the fit window; the
+    thorough points with m ≤ 256 need up to 3.7×; the report measures the need), and
+    the fitted per-step contraction ρ_fit of the deep net's excess loss matches that of the convex path
     from the same V(0), fitted on the same window: |log ρ_fit / log ρ_convex − 1| ≤ RATE_C·√(L/m); a run
     whose excess never reaches the fit window fails. ρ_convex is ρ itself unless V(0) − V* has almost no
     weight on the slowest mode: then the window sees a faster mode (measured: du_hu step, orthogonal
     init, L=2, m=16384: one seed of 16 has its convex path's fit 17.9·√(L/m) away from ρ, while the deep
     net's fit is within 0.02·√(L/m) of the convex path's), so the comparator's fit is the reference.
-RATE_C: 6 was falsified by the thorough profile (15 of 512 points, worst 10.4·√(L/m), all Gaussian
-init at the optimal step, where log ρ is about 5× more sensitive to the kernel's spread than at Du &
-Hu's step). The excess over the convex rate does shrink with m, but slower than √(1/m) before m ~ 10⁴
+RATE_C: 6 was falsified by the thorough profile (15 of 512 points failed; the rate error reached
+10.4·√(L/m); first listed: Gaussian init, optimal step, L=2, m=1024). At the optimal step log ρ is
+about 5× more sensitive to the kernel's spread than at Du & Hu's step. The excess over the convex rate does shrink with m, but slower than √(1/m) before m ~ 10⁴
 (L = 2, 16 seeds: worst/√(L/m) = 3.6, 5.5, 7.6, 9.2, 5.9 at m = 64, 256, 1024, 4096, 16384; median
 2.0, 2.6, 3.1, 1.9, 1.3), so RATE_C is 12; measure again with `benchmarks/sharp_rate_constant.py`.
 Not checked: the balanced init. For Procedure-1 balanced weights the kernel is the ACH18 preconditioner
@@ -57,7 +61,8 @@ from verify.strategies import make_dataset
 
 D_IN, D_OUT, SAMPLES = 4, 3, 8      # d_y = 3 so that L/d_y ≠ 1 at every depth swept
 GRAM_COND = 4.0                     # κ = λ_max(XᵀX)/λ_r(XᵀX); λ_max = 1
-TARGET_DECAY = 1e-13                # run until the convex excess is 1e-13 of its initial value
+TARGET_DECAY = 1e-13                # run until the excess is 1e-13 of its initial value ...
+HORIZON_FACTOR = 8                  # ... in at most 8× the steps the convex rate needs (thorough needed 3.7×)
 FIT_WINDOW = (1e-12, 1e-4)          # relative excess range used to fit ρ
 TRAJ_C = 6.0                        # our constant: dev ≤ TRAJ_C·√(L/m); raised from 4 after default needed 4.2
 RATE_C = 12.0                       # our constant: |log ρ_fit/log ρ_convex − 1| ≤ RATE_C·√(L/m); 6 failed thorough
@@ -116,23 +121,29 @@ def dataset() -> Any:
 
 @functools.lru_cache(maxsize=256)
 def deep_run(point: SweepPoint) -> dict[str, Any]:
-    """Train the deep net (float64) for the convex horizon; return V(t) = αW_{L:1}(t) for every step."""
+    """Train the deep net (float64) until its excess is TARGET_DECAY of the initial one, for at most
+    HORIZON_FACTOR times the convex comparator's horizon; return V(t) = αW_{L:1}(t) for every step."""
     data = dataset()
     dims = (D_IN,) + (point.width,) * (point.depth - 1) + (D_OUT,)
     alpha = inits.du_hu_alpha(dims)
     loss = QuadraticLoss.from_data(data.x, data.y, alpha=alpha)
-    lam = np.linalg.eigvalsh(loss.stats.sxx)
+    sxx = loss.stats.sxx
+    v_star = least_squares_solution(sxx, loss.stats.syx)
+    lam = np.linalg.eigvalsh(sxx)
     eta_eff = effective_step(point.step_rule, lam)
     eta = eta_eff * D_OUT / point.depth
-    steps = int(np.ceil(np.log(TARGET_DECAY) / np.log(gd_contraction(lam, eta_eff))))
+    convex_steps = int(np.ceil(np.log(TARGET_DECAY) / np.log(gd_contraction(lam, eta_eff))))
     weights = network_init(point.init, dims, np.random.default_rng(point.seed))
-    outputs = np.full((steps + 1, D_OUT, D_IN), np.nan)
+    outputs = np.full((HORIZON_FACTOR * convex_steps + 1, D_OUT, D_IN), np.nan)
     with np.errstate(over="ignore", invalid="ignore"):
-        for t in range(steps + 1):
+        for t in range(len(outputs)):
             outputs[t] = alpha * gd_step_in_place(weights, loss, eta)   # one copy of the weights in memory
-            if not np.all(np.isfinite(outputs[t])):
+            excess = excess_loss(outputs[t], v_star, sxx)
+            if t == 0:
+                initial = excess
+            if not np.isfinite(excess) or excess <= TARGET_DECAY * initial:
                 break
-    return {"outputs": outputs, "eta": eta, "eigenvalues": lam, "steps": steps}
+    return {"outputs": outputs[:t + 1], "eta": eta, "eigenvalues": lam, "convex_steps": convex_steps}
 
 
 def measure_point(point: SweepPoint, depth_factor: bool) -> dict[str, Any]:
@@ -143,7 +154,7 @@ def measure_point(point: SweepPoint, depth_factor: bool) -> dict[str, Any]:
     v_star = least_squares_solution(sxx, data.y @ data.x.T)
     v = run["outputs"]
     eta_c = comparator_step(run["eta"], point.depth, D_OUT, depth_factor)
-    convex = convex_gd_path(v[0], v_star, sxx, eta_c, run["steps"])
+    convex = convex_gd_path(v[0], v_star, sxx, eta_c, len(v) - 1)
     start = float(np.linalg.norm(v[0] - v_star))
     with np.errstate(over="ignore", invalid="ignore"):
         excess = excess_loss(v, v_star, sxx)
@@ -159,6 +170,7 @@ def measure_point(point: SweepPoint, depth_factor: bool) -> dict[str, Any]:
             "rate_error": rate_error,
             "final_relative_excess": float(excess[-1] / excess[0]) if not diverged else float("inf"),
             "diverged": diverged, "scale": float(np.sqrt(point.depth / point.width)),
+            "steps": len(v) - 1, "convex_steps": run["convex_steps"],
             "excess": excess}
 
 
@@ -208,8 +220,8 @@ def failure_reason(r: dict[str, Any]) -> str | None:
     if r["diverged"]:
         return f"{where}: the deep net diverged"
     if r["rho_fit"] is None:
-        return (f"{where}: the excess only fell to {r['final_relative_excess']:.2e} of its initial value "
-                f"while the convex comparator reached {TARGET_DECAY:g}")
+        return (f"{where}: the excess only fell to {r['final_relative_excess']:.2e} of its initial value in "
+                f"{r['steps']} steps; the convex rate reaches {TARGET_DECAY:g} in {r['convex_steps']}")
     if r["dev"] > TRAJ_C * r["scale"]:
         return f"{where}: trajectory deviation {r['dev']:.3f} > {TRAJ_C}·√(L/m) = {TRAJ_C * r['scale']:.3f}"
     if r["rate_error"] > RATE_C * r["scale"]:
@@ -234,6 +246,9 @@ def check_claim(ctx: Context, claim: RateClaim) -> Evidence:
         need_rate = max(r["rate_error"] / r["scale"] for r in ok)
         measurements += [
             Measurement("TRAJ_C needed: max dev/√(L/m)", need_traj, predicted=TRAJ_C, kind="max over sweep", comparison="≤"),
+            Measurement("HORIZON_FACTOR needed: max steps to reach the target / the convex rate's steps",
+                        max(r["steps"] / r["convex_steps"] for r in ok), predicted=HORIZON_FACTOR,
+                        kind="max over sweep", comparison="≤"),
             Measurement("RATE_C needed: max |log ρ_fit/log ρ_convex − 1|/√(L/m)", need_rate, predicted=RATE_C,
                         kind="max over sweep", comparison="≤")]
     if slopes:
@@ -255,7 +270,8 @@ def check_claim(ctx: Context, claim: RateClaim) -> Evidence:
              "seeds per point": seeds_per_point(ctx), "sweep points": len(points),
              "data": f"d_x={D_IN}, d_y={D_OUT}, n={SAMPLES}, κ={GRAM_COND}, Y = W*X (ℓ* = 0), seed 0",
              "comparator step": "η·L/d_y" if claim.depth_factor else "η (no L/d_y factor)",
-             "horizon": f"until the convex excess is {TARGET_DECAY:g} of its initial value",
+             "horizon": f"until the deep net's excess is {TARGET_DECAY:g} of its initial value, at most "
+                        f"{HORIZON_FACTOR}× the steps the convex rate needs for that",
              "precision": "float64; excess loss from ½⟨(V−V*)Sxx, V−V*⟩ (no cancellation)"},
         counterexample={"message": failures[0]} if failures else None,
         plots=plot_curves(ctx, results) if claim == RateClaim() else [],
@@ -342,7 +358,8 @@ THEOREM = register(Theorem(
                 lambda ctx: check_claim(ctx, RateClaim(depths=(32,), widths=(4,)))),
     ),
     constants={"TRAJ_C": f"{TRAJ_C} (ours; the paper's o(1) term was not retrieved)",
-               "RATE_C": f"{RATE_C} (ours; 6 was falsified by the thorough profile, which needed 10.4)", "κ": str(GRAM_COND), "fit window": f"{FIT_WINDOW} relative excess"},
+               "RATE_C": f"{RATE_C} (ours; 6 was falsified by the thorough profile, which needed 10.4)",
+               "HORIZON_FACTOR": f"{HORIZON_FACTOR} (ours)", "κ": str(GRAM_COND), "fit window": f"{FIT_WINDOW} relative excess"},
     headline="log-log slope of trajectory deviation vs width",
     tags=frozenset({"sweep"}),
 ))

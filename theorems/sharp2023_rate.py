@@ -22,7 +22,8 @@ Checked numerically (float64), over a sweep of inits × depths × widths × step
 (b) the deep net reaches TARGET_DECAY within HORIZON_FACTOR times the convex rate's steps (ours, so
     that a net slower than the convex one but within the tolerance below can be fitted: with 1× the
     thorough point Gaussian, L=8, m=64, optimal step, seed 5 never reached the fit window; the
-    thorough points with m ≤ 256 need up to 3.7×; the report measures the need), and
+    thorough points with m ≤ 256 need up to 3.7×, and the report counts the runs that stop at the cap,
+    which pass if they reached the fit window), and
     the fitted per-step contraction ρ_fit of the deep net's excess loss matches that of the convex path
     from the same V(0), fitted on the same window: |log ρ_fit / log ρ_convex − 1| ≤ RATE_C·√(L/m); a run
     whose excess never reaches the fit window fails. ρ_convex is ρ itself unless V(0) − V* has almost no
@@ -246,9 +247,11 @@ def check_claim(ctx: Context, claim: RateClaim) -> Evidence:
         need_rate = max(r["rate_error"] / r["scale"] for r in ok)
         measurements += [
             Measurement("TRAJ_C needed: max dev/√(L/m)", need_traj, predicted=TRAJ_C, kind="max over sweep", comparison="≤"),
-            Measurement("HORIZON_FACTOR needed: max steps to reach the target / the convex rate's steps",
+            Measurement("longest run / the convex rate's steps (runs stop at HORIZON_FACTOR)",
                         max(r["steps"] / r["convex_steps"] for r in ok), predicted=HORIZON_FACTOR,
-                        kind="max over sweep", comparison="≤"),
+                        kind=f"max over sweep; {sum(r['steps'] >= HORIZON_FACTOR * r['convex_steps'] for r in ok)} "
+                             "run(s) stopped at the cap, fitted on the part of the window they reached",
+                        comparison="≤"),
             Measurement("RATE_C needed: max |log ρ_fit/log ρ_convex − 1|/√(L/m)", need_rate, predicted=RATE_C,
                         kind="max over sweep", comparison="≤")]
     if slopes:

@@ -32,9 +32,10 @@ Checked numerically (float64), over a sweep of inits × depths × widths × step
     net's fit is within 0.02·√(L/m) of the convex path's), so the comparator's fit is the reference.
 RATE_C: 6 was falsified by the thorough profile (15 of 512 points failed; the rate error reached
 10.4·√(L/m); first listed: Gaussian init, optimal step, L=2, m=1024). At the optimal step log ρ is
-about 5× more sensitive to the kernel's spread than at Du & Hu's step. The excess over the convex rate does shrink with m, but slower than √(1/m) before m ~ 10⁴
-(L = 2, 16 seeds: worst/√(L/m) = 3.6, 5.5, 7.6, 9.2, 5.9 at m = 64, 256, 1024, 4096, 16384; median
-2.0, 2.6, 3.1, 1.9, 1.3), so RATE_C is 12; measure again with `benchmarks/sharp_rate_constant.py`.
+about 5× more sensitive to the kernel's spread than at Du & Hu's step. The excess over the convex
+rate does shrink with m, but slower than √(1/m) before m ~ 10⁴ (L = 2, 16 seeds: worst/√(L/m) =
+3.6, 5.5, 7.7, 9.3, 5.9 at m = 64, 256, 1024, 4096, 16384; median 2.1, 2.7, 3.1, 1.9, 1.3), so
+RATE_C is 12; measure again with `benchmarks/sharp_rate_constant.py`.
 Not checked: the balanced init. For Procedure-1 balanced weights the kernel is the ACH18 preconditioner
 set by V(0), not by m, so the wide-width mechanism does not apply to it; the paper's treatment of it
 was not retrieved. The width bound and the probability of the paper's theorem are not checked.
@@ -120,6 +121,13 @@ def dataset() -> Any:
     return make_dataset(D_IN, D_OUT, SAMPLES, rank=D_IN, gram_cond=GRAM_COND, seed=0)
 
 
+def convex_problem() -> tuple[np.ndarray, np.ndarray]:
+    """Sxx = XXᵀ and the least-squares solution V* of the sweep's data set."""
+    data = dataset()
+    sxx = data.x @ data.x.T
+    return sxx, least_squares_solution(sxx, data.y @ data.x.T)
+
+
 @functools.lru_cache(maxsize=256)
 def deep_run(point: SweepPoint) -> dict[str, Any]:
     """Train the deep net (float64) until its excess is TARGET_DECAY of the initial one, for at most
@@ -128,8 +136,7 @@ def deep_run(point: SweepPoint) -> dict[str, Any]:
     dims = (D_IN,) + (point.width,) * (point.depth - 1) + (D_OUT,)
     alpha = inits.du_hu_alpha(dims)
     loss = QuadraticLoss.from_data(data.x, data.y, alpha=alpha)
-    sxx = loss.stats.sxx
-    v_star = least_squares_solution(sxx, loss.stats.syx)
+    sxx, v_star = convex_problem()
     lam = np.linalg.eigvalsh(sxx)
     eta_eff = effective_step(point.step_rule, lam)
     eta = eta_eff * D_OUT / point.depth
@@ -150,9 +157,7 @@ def deep_run(point: SweepPoint) -> dict[str, Any]:
 def measure_point(point: SweepPoint, depth_factor: bool) -> dict[str, Any]:
     """dev, ρ_fit, ρ predicted and the relative rate error at one sweep point."""
     run = deep_run(point)
-    data = dataset()
-    sxx = data.x @ data.x.T
-    v_star = least_squares_solution(sxx, data.y @ data.x.T)
+    sxx, v_star = convex_problem()
     v = run["outputs"]
     eta_c = comparator_step(run["eta"], point.depth, D_OUT, depth_factor)
     convex = convex_gd_path(v[0], v_star, sxx, eta_c, len(v) - 1)

@@ -84,6 +84,22 @@ def end_to_end(weights: Sequence[Any], backend: Backend = FLOAT64) -> Any:
         return product
 
 
+def _chain_factors(weights: Sequence[Any], loss: Loss) -> tuple[list[Any], list[Any], Any]:
+    """Prefixes P_j = W_{j:1}, back-propagated factors A_j = W_{N:j+1}ᵀ ∇L^1(W_e) and ∇L^1(W_e), so that
+    ∂L^N/∂W_j = A_j P_{j-1}ᵀ (A_1 alone for j = 1); one forward and one backward sweep."""
+    b = loss.backend
+    with b.active():
+        prefixes = [weights[0]]
+        for w in weights[1:]:
+            prefixes.append(b.matmul(w, prefixes[-1]))
+        g = loss.gradient(prefixes[-1])
+        backs = [g]                                     # A_N, A_{N-1}, ..., A_1
+        for w in weights[:0:-1]:
+            backs.append(b.matmul(b.transpose(w), backs[-1]))
+    backs.reverse()
+    return prefixes, backs, g
+
+
 def layer_gradients(weights: Sequence[Any], loss: Loss,
                     layer_scales: Sequence[float] | None = None) -> Gradients:
     """∂L^N/∂W_j = W_{N:j+1}ᵀ ∇L^1(W_e) W_{j-1:1}ᵀ for every j, from prefix products and backprop.
@@ -92,23 +108,14 @@ def layer_gradients(weights: Sequence[Any], loss: Loss,
     used by negative controls (e.g. ``(1, 1.1, 1)``); leave it ``None`` for the true gradient.
     """
     b = loss.backend
+    prefixes, backs, g = _chain_factors(weights, loss)
     with b.active():
-        prefixes = [weights[0]]
-        for w in weights[1:]:
-            prefixes.append(b.matmul(w, prefixes[-1]))
-        w_e = prefixes[-1]
-        g = loss.gradient(w_e)
-        grads: list[Any] = [None] * len(weights)
-        back = g
-        for j in range(len(weights) - 1, -1, -1):
-            grads[j] = back if j == 0 else b.matmul(back, b.transpose(prefixes[j - 1]))
-            if j > 0:
-                back = b.matmul(b.transpose(weights[j]), back)
+        grads = [backs[0]] + [b.matmul(a, b.transpose(p)) for a, p in zip(backs[1:], prefixes)]
         if layer_scales is not None:
             if len(layer_scales) != len(weights):
                 raise InvalidArgument(f"layer_scales has {len(layer_scales)} entries for {len(weights)} layers")
             grads = [s * gr if s != 1 else gr for s, gr in zip(layer_scales, grads)]
-        return Gradients(grads, w_e, g)
+        return Gradients(grads, prefixes[-1], g)
 
 
 def gd_step(weights: Sequence[Any], loss: Loss, eta: float,
@@ -144,15 +151,8 @@ def gd_step_in_place(weights: list[np.ndarray], loss: Loss, eta: float) -> np.nd
     """
     if loss.backend is not FLOAT64:
         raise InvalidArgument(f"gd_step_in_place works on float64 arrays, not the {loss.backend.name} backend")
-    prefixes = [weights[0]]
-    for w in weights[1:]:
-        prefixes.append(w @ prefixes[-1])
+    prefixes, factors, _ = _chain_factors(weights, loss)
     w_e = prefixes[-1] if len(weights) > 1 else weights[0].copy()   # W_1 itself is overwritten below
-    back = loss.gradient(w_e)
-    factors = [back]                                    # A_N, A_{N-1}, ..., A_1
-    for w in weights[:0:-1]:
-        factors.append(np.swapaxes(w, -1, -2) @ factors[-1])
-    factors.reverse()
     buffers: dict[tuple[int, ...], np.ndarray] = {}
     for j in range(len(weights) - 1, 0, -1):
         w = weights[j]

@@ -1,6 +1,6 @@
 """B3: batched 1-D deep linear chains (Shamir 2018), GD layer-updates per second in float64.
 
-One GD step on a (runs, depth) array: `verify.scalar_chains.chain_gradients` (exclusive prefix and
+One GD step on a (runs, depth) array: `verify.engine.scalar_chains.chain_gradients` (exclusive prefix and
 suffix cumprods into preallocated buffers) then w ← w − η ∇F in place. The reference is the same
 step written with a Python loop over runs (numpy cumprods per run), timed in the same run.
 """
@@ -8,9 +8,9 @@ step written with a Python loop over runs (numpy cumprods per run), timed in the
 from __future__ import annotations
 
 import numpy as np
-
 from common import Check, Report, Timing, fmt_ratio, fmt_time, interleaved_medians
-from verify.scalar_chains import ChainBuffers, ChainLoss, chain_gradients
+
+from verify.engine.scalar_chains import ChainBuffers, ChainLoss, chain_gradients
 
 RUNS, DEPTH, ETA = 10_000, 50, 1e-3
 TARGET = 1e8                      # layer-updates per second
@@ -45,7 +45,7 @@ def run(timing: Timing) -> Report:
     rate = RUNS * DEPTH / t["batched"]
     report = Report(f"B3: batched 1-D chains, {RUNS} runs × depth {DEPTH}, one float64 GD step",
                     ["implementation", "one step (all runs)", "layer-updates/s", "× vs per-run loop"])
-    report.rows += [["verify.scalar_chains.chain_gradients + in-place update", fmt_time(t["batched"]),
+    report.rows += [["verify.engine.scalar_chains.chain_gradients + in-place update", fmt_time(t["batched"]),
                      f"{rate:.3g}", fmt_ratio(t["loop"] / t["batched"])],
                     ["Python loop over runs (numpy per run)", fmt_time(t["loop"]),
                      f"{RUNS * DEPTH / t['loop']:.3g}", "1×"]]

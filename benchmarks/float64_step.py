@@ -3,7 +3,7 @@
 Network x ↦ W_L⋯W_1 x, loss ½‖W_L⋯W_1 X − Y‖²_F on n samples. Three implementations of the same
 step W_j ← W_j − η ∂L/∂W_j, timed side by side (interleaved) with the same thread count:
 
-* engine: `verify.network.gd_step` with `verify.losses.QuadraticLoss` (Sxx = XXᵀ, Syx = YXᵀ built
+* engine: `verify.engine.network.gd_step` with `verify.engine.losses.QuadraticLoss` (Sxx = XXᵀ, Syx = YXᵀ built
   once, outside the timing);
 * naive autograd: forward through all n samples, ``loss.backward()``;
 * sufficient-statistics autograd: the loss ½⟨P Sxx, P⟩ − ⟨P, Syx⟩ + ½‖Y‖² of the prefix product
@@ -18,10 +18,10 @@ The three new weight lists are compared (max relative difference) so a fast wron
 from __future__ import annotations
 
 import numpy as np
-
 from common import Check, Report, Timing, fmt_ratio, fmt_time, interleaved_medians
-from verify.losses import QuadraticLoss
-from verify.network import gd_step
+
+from verify.engine.losses import QuadraticLoss
+from verify.engine.network import gd_step
 
 SHAPES = ((4, 64, 32, 8, 1_000), (10, 128, 64, 8, 5_000), (20, 256, 64, 16, 10_000), (50, 64, 32, 8, 1_000))
 ETA_SCALE = 1e-2                             # η = ETA_SCALE/(n·L): far below 2/smoothness, stable for any repeats

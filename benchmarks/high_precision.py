@@ -1,9 +1,9 @@
 """B2: one GD step at 50 digits: our two certified paths (fixed-point balls, arb) vs mpmath matrices.
 
-All three run the same engine code (`verify.network.gd_step` with `QuadraticLoss` in the backend),
+All three run the same engine code (`verify.engine.network.gd_step` with `QuadraticLoss` in the backend),
 each keeping the whole trajectory in its own representation:
 
-* ``FixedPointBackend`` -- `verify.fixedpoint`: midpoints in 9 limbs of 22 bits (176 fractional
+* ``FixedPointBackend`` -- `verify.engine.fixedpoint`: midpoints in 9 limbs of 22 bits (176 fractional
   bits) by exact limb arithmetic on float64 BLAS, float64 radii rounded up. The target is on it.
 * ``ArbBackend`` -- python-flint ball arithmetic (classical arb_mat products at 32×32).
 * ``MpmathBackend`` -- the pure-Python reference (no error bound).
@@ -19,11 +19,11 @@ import math
 import time
 
 import numpy as np
-
 from common import Check, Report, Timing, fmt_ratio, fmt_time, interleaved_medians
-from verify.backends import ArbBackend, FixedPointBackend, MpmathBackend
-from verify.losses import QuadraticLoss, SufficientStats
-from verify.network import gd_step, to_backend
+
+from verify.engine.backends import ArbBackend, FixedPointBackend, MpmathBackend
+from verify.engine.losses import QuadraticLoss, SufficientStats
+from verify.engine.network import gd_step, to_backend
 
 DEPTH, WIDTH, SAMPLES, DIGITS = 10, 32, 64, 50
 ETA = 0.02                      # float64 GD converges to the minimum within 1000 steps at this η

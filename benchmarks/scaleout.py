@@ -1,4 +1,4 @@
-"""B5: a seed sweep of independent GD training runs, serial vs `verify.parallel.dask_mapper(2)`.
+"""B5: a seed sweep of independent GD training runs, serial vs `verify.checking.parallel.dask_mapper(2)`.
 
 Each sweep point trains one deep linear network (float64 engine) from its own seed and returns its
 final loss and a checksum of its weights, so serial and distributed results can be compared
@@ -13,12 +13,12 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+from common import Check, Report, fmt_ratio
 from threadpoolctl import threadpool_limits
 
-from common import Check, Report, fmt_ratio
-from verify.inits import gaussian
-from verify.losses import QuadraticLoss
-from verify.network import end_to_end, gd_step
+from verify.engine.inits import gaussian
+from verify.engine.losses import QuadraticLoss
+from verify.engine.network import end_to_end, gd_step
 
 WORKERS, SPEEDUP_TARGET, MIN_SERIAL_SECONDS = 2, 1.8, 60.0
 
@@ -60,7 +60,7 @@ def run(quick: bool) -> Report:
     """Serial sweep (1 BLAS thread, like each worker) then the same sweep on 2 dask workers."""
     import cloudpickle
 
-    from verify.parallel import dask_mapper
+    from verify.checking.parallel import dask_mapper
 
     cloudpickle.register_pickle_by_value(sys.modules[__name__])   # workers need not import benchmarks/
     points = [Point(seed, 300 if quick else 4000) for seed in range(16 if quick else 64)]  # > 60 s serial

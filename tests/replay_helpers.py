@@ -6,8 +6,8 @@ from types import ModuleType
 from typing import Iterator
 from unittest import mock
 
-from verify.property import PropertyRun, run_property
-from verify.results import jsonable
+from verify.checking.document import jsonable
+from verify.checking.property import PropertyRun, run_property
 
 
 @contextlib.contextmanager

@@ -7,9 +7,10 @@ import subprocess
 import sys
 
 import pytest
-from signal_helpers import default_sigint
 
-from verify.results import read_results, write_json
+from verify.output.results import read_results, write_json
+
+from signal_helpers import default_sigint
 
 THEOREM = "arora2018.balancedness"
 
@@ -197,8 +198,8 @@ def test_gate_accepts_a_reviewed_expected_failure_and_flags_an_unexpected_pass(c
 
 
 def test_report_shows_bounds_as_claims_not_predictions():
-    from verify.report import measurement_table
-    from verify.spec import Measurement
+    from verify.checking.spec import Measurement
+    from verify.output.report import measurement_table
 
     rows = measurement_table([Measurement("effect", 0.5, predicted=0.1, comparison="≥").to_dict(),
                               Measurement("ratio", 1.2, predicted=1.0, comparison="≤").to_dict(),

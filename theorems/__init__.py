@@ -1,1 +1,1 @@
-"""One module per theorem; each registers its `verify.spec.Theorem` with `verify.registry.register`."""
+"""One module per theorem; each registers its `verify.checking.spec.Theorem` with `verify.checking.registry.register`."""

@@ -27,18 +27,18 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
-from verify import plots
-from verify.backends import FLOAT64, ArbBackend, Backend
-from verify.context import Context
-from verify.dynamics import gradient_flow
-from verify.losses import QuadraticLoss
-from verify.network import balancedness_defects, gd_step, layer_gradients, to_backend
-from verify.property import PropertyFailure, run_property
-from verify.registry import register
-from verify.spec import Certification, Control, Evidence, Measurement, Theorem
-from verify.stats import loglog_slope
-from verify.strategies import NetworkCase, build_network_case, depths, network_cases
-from verify.symbolic import is_zero_matrix, symbol_matrix, symbolic_layer_gradients, symbolic_network
+from verify.checking.context import Context
+from verify.checking.property import PropertyFailure, run_property
+from verify.checking.registry import register
+from verify.checking.spec import Certification, Control, Evidence, Measurement, Theorem
+from verify.checking.stats import loglog_slope
+from verify.checking.strategies import NetworkCase, build_network_case, depths, network_cases
+from verify.engine.backends import FLOAT64, ArbBackend, Backend
+from verify.engine.dynamics import gradient_flow
+from verify.engine.losses import QuadraticLoss
+from verify.engine.network import balancedness_defects, gd_step, layer_gradients, to_backend
+from verify.engine.symbolic import is_zero_matrix, symbol_matrix, symbolic_layer_gradients, symbolic_network
+from verify.output import plots
 
 SYMBOLIC_DIMS = ((2, 3, 2), (2, 2, 2, 2), (1, 2, 3, 1), (3, 2, 2, 2, 1))
 STEPS = 5                      # K: GD steps per drift measurement

@@ -9,7 +9,7 @@ Overparameterization", ICML 2018 (arXiv 1802.06509), §4, Theorem 1 (λ = 0): wi
 (the theorem is about gradient flow; for discrete GD the rule is exact to first order in η).
 
 Checked numerically (float64) on hypothesis-generated depths 2..4, widths ≥ min(d_in, d_out), ℓ2
-regression data and balanced inits (Procedure 1 of Arora et al. 2019, `verify.strategies`):
+regression data and balanced inits (Procedure 1 of Arora et al. 2019, `verify.checking.strategies`):
 (a) one factor-GD step vs the rule differ by Θ(η²): fitted log-log exponent of ‖error‖_F over an η grid;
 (b) whole trajectories to a fixed time T = TRAJECTORY_STEPS·η_0 stay close: their largest gap shrinks
     like η (fitted exponent ≥ TRAJECTORY_MIN_SLOPE), i.e. both follow the same flow.
@@ -26,16 +26,16 @@ from typing import Any, Callable
 import numpy as np
 from hypothesis import strategies as st
 
-from verify import plots
-from verify.context import Context
-from verify.end_to_end_rule import ExponentRule, end_to_end_direction, paper_exponents
-from verify.losses import QuadraticLoss
-from verify.network import end_to_end, gd_step, layer_gradients
-from verify.property import PropertyFailure, run_property
-from verify.registry import register
-from verify.spec import Certification, Control, Evidence, Measurement, ReplayFn, Theorem
-from verify.stats import loglog_slope
-from verify.strategies import NetworkCase, build_network_case, depths, network_cases
+from verify.checking.context import Context
+from verify.checking.property import PropertyFailure, run_property
+from verify.checking.registry import register
+from verify.checking.spec import Certification, Control, Evidence, Measurement, ReplayFn, Theorem
+from verify.checking.stats import loglog_slope
+from verify.checking.strategies import NetworkCase, build_network_case, depths, network_cases
+from verify.engine.end_to_end_rule import ExponentRule, end_to_end_direction, paper_exponents
+from verify.engine.losses import QuadraticLoss
+from verify.engine.network import end_to_end, gd_step, layer_gradients
+from verify.output import plots
 
 STEP_SCALE = 0.05              # η_0 = STEP_SCALE / (1 + N(λ_max(XXᵀ) + ‖∇L‖)·max(1, max‖W_i‖)^{2(N−1)})
 ETA_DECADES = 3.0              # one-step grid η_0·10^{-3} .. η_0

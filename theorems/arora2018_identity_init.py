@@ -5,8 +5,8 @@ Overparameterization", ICML 2018 (arXiv 1802.06509), §Experiments ("going deepe
 identity init, i.e. linear residual networks). The mechanism (Claim 2): the end-to-end step is
 scaled by ‖W_e‖^{2−2/N}, and with near-zero init W_e = W_N⋯W_1 = O(ε^N), so steps vanish as N grows.
 
-Statistical check. Square d×d linear regression ½‖W_e X − Y‖² (`verify.losses.QuadraticLoss`) with
-X from `verify.strategies.make_dataset` (condition number GRAM_COND) and Y = W* X for a near-identity
+Statistical check. Square d×d linear regression ½‖W_e X − Y‖² (`verify.engine.losses.QuadraticLoss`) with
+X from `verify.checking.strategies.make_dataset` (condition number GRAM_COND) and Y = W* X for a near-identity
 target W* = I + TARGET_OFFSET·G/‖G‖₂ (G Gaussian). Hidden width d, depths N in DEPTHS. Near-zero
 init: entries N(0, ε²); identity init: W_j = I. GD through the engine (`layer_gradients`), each
 (init, N, seed) with its fastest step size from ETA_GRID. A run "works" at N if it reaches
@@ -25,15 +25,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from verify import plots
-from verify.context import Context
-from verify.losses import QuadraticLoss
-from verify.network import layer_gradients
-from verify.optim_baselines import GridRun, gd_update, train_grid
-from verify.registry import register
-from verify.spec import Certification, Control, Evidence, Measurement, Theorem
-from verify.stats import clopper_pearson, linear_fit
-from verify.strategies import make_dataset
+from verify.checking.context import Context
+from verify.checking.registry import register
+from verify.checking.spec import Certification, Control, Evidence, Measurement, Theorem
+from verify.checking.stats import clopper_pearson, linear_fit
+from verify.checking.strategies import make_dataset
+from verify.engine.losses import QuadraticLoss
+from verify.engine.network import layer_gradients
+from verify.experiments.optim_baselines import GridRun, gd_update, train_grid
+from verify.output import plots
 
 INIT_SCALE = 1e-2                    # ε of the near-zero init
 DIM = 6                              # d = d_in = d_out = hidden width

@@ -6,7 +6,7 @@ and §"Illustration of acceleration". Statistical check: effects are log10 speed
 iterations-to-target, paired per seed, with Student-t 95% confidence intervals over seeds.
 
 Setting. Scalar linear regression L(w) = Σ_i |x_iᵀw − y_i|^p / (p n) on scikit-learn's bundled
-diabetes data (`verify.datasets_real.diabetes_regression`; the paper's UCI set is not available
+diabetes data (`verify.experiments.datasets_real.diabetes_regression`; the paper's UCI set is not available
 offline), each seed a different 80% row subsample and init draw. Overparameterized: w = W_N⋯W_1
 with hidden width 1 (N = 2, 3), near-zero init (entries N(0, ε²)), trained by GD through the
 engine's `layer_gradients`. Baselines from the same end-to-end start w_e(0): GD on w (N = 1) and
@@ -32,16 +32,25 @@ from dataclasses import dataclass
 import numpy as np
 from hypothesis import strategies as st
 
-from verify import plots
-from verify.context import Context
-from verify.network import Gradients
-from verify.optim_baselines import (NN_EXTRA_SKIP, GridRun, LpLoss, Update, gd_update, lp_minimum, nn_extra_missing,
-                                    torch_update, train_grid)
-from verify.property import run_property
-from verify.registry import register
-from verify.spec import Certification, Control, Evidence, Measurement, Theorem
-from verify.stats import clopper_pearson, mean_ci
-from verify.strategies import make_dataset
+from verify.checking.context import Context
+from verify.checking.property import run_property
+from verify.checking.registry import register
+from verify.checking.spec import Certification, Control, Evidence, Measurement, Theorem
+from verify.checking.stats import clopper_pearson, mean_ci
+from verify.checking.strategies import make_dataset
+from verify.engine.network import Gradients
+from verify.experiments.optim_baselines import (
+    NN_EXTRA_SKIP,
+    GridRun,
+    LpLoss,
+    Update,
+    gd_update,
+    lp_minimum,
+    nn_extra_missing,
+    torch_update,
+    train_grid,
+)
+from verify.output import plots
 
 INIT_SCALE = 1e-2                        # ε: near-zero init, entries N(0, ε²)
 TARGET_FRACTION = 1e-6                   # target: L ≤ L* + 1e-6·(L(0) − L*)
@@ -111,7 +120,7 @@ def synthetic(params: tuple[int, int, float, float, float], seed: int) -> tuple[
 @functools.lru_cache(maxsize=8)
 def build_problem(p: float, seeds: tuple[int, ...], source: tuple) -> Problem:
     """Data per seed (diabetes subsample if ``source == ("diabetes",)``, else `synthetic`), L* and target."""
-    from verify.datasets_real import diabetes_regression
+    from verify.experiments.datasets_real import diabetes_regression
 
     pairs = [diabetes_regression(s, SUBSAMPLE) if source == ("diabetes",) else synthetic(source, s) for s in seeds]
     loss = LpLoss(np.stack([x for x, _ in pairs]), np.stack([y for _, y in pairs]), p)
@@ -301,7 +310,7 @@ def check_claim(ctx: Context, claim: tuple[Comparison, ...]) -> Evidence:
              "init": f"depth-N: entries N(0, {INIT_SCALE:g}²), hidden width 1; N = 1 methods from w = 0; "
                      "e2e rule from the depth-N chain's product",
              "torch optimizers": "torch.optim Adagrad/Adadelta/Adam, default hyper-parameters except lr; "
-                                 "gradients from verify.network.layer_gradients",
+                                 "gradients from verify.engine.network.layer_gradients",
              "synthetic examples (hypothesis)": b.synthetic_examples},
         plots=plot_files,
         findings=findings,

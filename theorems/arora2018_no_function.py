@@ -10,14 +10,14 @@ of radius R to −R·e, segment −R·e → −r·e, half-circle of radius r bac
 Checked, for hypothesis-generated losses (linear ⟨g, W⟩; ℓ2 regression ½‖WX − y‖²; ℓp regression
 Σ_m (x_mᵀW − y_m)^p/p, p ∈ {4, 6}; data on a dyadic grid so that float64 and sympy hold the same
 numbers), depths N and dimensions d:
-(a) **certified** (python-flint acb.integral, `verify.certify`): an enclosure of ∮_Γ F that excludes
+(a) **certified** (python-flint acb.integral, `verify.engine.certify`): an enclosure of ∮_Γ F that excludes
     0 proves F is not a gradient. The integrand is the field F evaluated at γ(t) dotted with γ'(t),
     with the branch of ‖W‖^{2−2/N} = (Σ W_i²)^{1−1/N} checked analytic along the path;
 (b) **symbolic**: sympy's exact test of the Jacobian's symmetry on W ≠ 0. A symmetric Jacobian plus
     continuity of F at 0 makes F a gradient (for d = 2 the punctured plane is not simply connected,
     but a loop integral around 0 is independent of the loop and tends to 0 with its radius);
     an asymmetric one proves it is not;
-(c) cross-checks: mpmath quadrature of the float64 field (`verify.end_to_end_rule`), and for a linear
+(c) cross-checks: mpmath quadrature of the float64 field (`verify.engine.end_to_end_rule`), and for a linear
     loss the closed form 2‖g‖(N²/(3N−2) − 1)(R^{3−2/N} − r^{3−2/N}), which sympy derives here.
 
 Boundary findings (reported, not hidden): the statement needs N ≥ 3 and d ≥ 2. At N = 2, sympy proves
@@ -37,14 +37,14 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
-from verify import plots
-from verify.certify import Enclosure, PathPiece, loop_integral
-from verify.context import Context
-from verify.end_to_end_rule import single_output_direction
+from verify.checking.context import Context
+from verify.checking.property import PropertyFailure, run_property
+from verify.checking.registry import register
+from verify.checking.spec import Certification, Control, Evidence, Measurement, Theorem
+from verify.engine.certify import Enclosure, PathPiece, loop_integral
+from verify.engine.end_to_end_rule import single_output_direction
 from verify.errors import InvalidArgument
-from verify.property import PropertyFailure, run_property
-from verify.registry import register
-from verify.spec import Certification, Control, Evidence, Measurement, Theorem
+from verify.output import plots
 
 LOSS_KINDS = ("linear", "quadratic", "lp")
 LP_POWERS = (4, 6)

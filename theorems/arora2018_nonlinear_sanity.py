@@ -8,7 +8,7 @@ init N(0, 0.1), dropout 0.5, converged "orders of magnitude" faster.
 
 Laptop-scale reproduction in the paper's regime (the dense widths 512 and 10, where an extra m×m
 matrix with N(0, 0.1²) entries scales a vector's norm by ≈ 0.1·√m: 2.26 for m = 512, 0.32 for m = 10)
-with torch on scikit-learn's bundled 8×8 digits (`verify.datasets_real`):
+with torch on scikit-learn's bundled 8×8 digits (`verify.experiments.datasets_real`):
 conv 3×3 (CHANNELS, ReLU) → 2×2 max-pool → dense → HIDDEN [→ linear HIDDEN×HIDDEN] → ReLU →
 dropout 0.5 → dense → 10 [→ linear 10×10]; the bracketed matrices (no bias) are the
 overparameterization. All weights N(0, 0.1²), biases 0; SGD with momentum 0.9, lr 0.01, batch 64,
@@ -36,12 +36,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from verify import plots
-from verify.context import Context
-from verify.optim_baselines import NN_EXTRA_SKIP, nn_extra_missing
-from verify.registry import register
-from verify.spec import Certification, Control, Evidence, Measurement, Theorem
-from verify.stats import mean_ci
+from verify.checking.context import Context
+from verify.checking.registry import register
+from verify.checking.spec import Certification, Control, Evidence, Measurement, Theorem
+from verify.checking.stats import mean_ci
+from verify.experiments.optim_baselines import NN_EXTRA_SKIP, nn_extra_missing
+from verify.output import plots
 
 CHANNELS, HIDDEN, CLASSES = 16, 512, 10      # HIDDEN: the paper's dense width
 SMALL_HIDDEN = 32                             # secondary measurement: a width where the extra matrix attenuates
@@ -119,7 +119,7 @@ def train_net(variant: Variant, seed: int, steps: int, stop_at: float | None) ->
     import torch
     from torch import nn
 
-    from verify.datasets_real import digit_images
+    from verify.experiments.datasets_real import digit_images
 
     torch.set_num_threads(1)
     images, labels = digit_images(seed, DIGITS_FRACTION)

@@ -25,13 +25,18 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
-from verify import plots
-from verify.context import Context
-from verify.end_to_end_rule import (end_to_end_direction, paper_eigenvalue, preconditioner,
-                                    preconditioner_eigenpairs, vec)
-from verify.property import PropertyFailure, run_property
-from verify.registry import register
-from verify.spec import Certification, Control, Evidence, Measurement, ReplayFn, Theorem
+from verify.checking.context import Context
+from verify.checking.property import PropertyFailure, run_property
+from verify.checking.registry import register
+from verify.checking.spec import Certification, Control, Evidence, Measurement, ReplayFn, Theorem
+from verify.engine.end_to_end_rule import (
+    end_to_end_direction,
+    paper_eigenvalue,
+    preconditioner,
+    preconditioner_eigenpairs,
+    vec,
+)
+from verify.output import plots
 
 TOLERANCE = 1e-10             # relative to max(1, ‖P‖₂)
 SYMBOLIC_MAX_DEPTH = 4

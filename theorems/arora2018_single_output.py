@@ -10,7 +10,7 @@ Checked:
     verified to be *the* PSD powers (M_b symmetric, M_b wᵀ = s^b wᵀ, M_b(I − wᵀw/s) = 0), and the
     general rule built from them minus the claimed form simplifies to 0;
 (b) numerically on generated w (d = 1..6, including w = 0) and gradients: the general rule
-    (`verify.end_to_end_rule.end_to_end_direction`) equals the single-output form to TOLERANCE.
+    (`verify.engine.end_to_end_rule.end_to_end_direction`) equals the single-output form to TOLERANCE.
 Control (same checker): the factor (N − 1) replaced by N.
 """
 
@@ -23,12 +23,12 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
-from verify import plots
-from verify.context import Context
-from verify.end_to_end_rule import end_to_end_direction, single_output_direction
-from verify.property import PropertyFailure, run_property
-from verify.registry import register
-from verify.spec import Certification, Control, Evidence, Measurement, ReplayFn, Theorem
+from verify.checking.context import Context
+from verify.checking.property import PropertyFailure, run_property
+from verify.checking.registry import register
+from verify.checking.spec import Certification, Control, Evidence, Measurement, ReplayFn, Theorem
+from verify.engine.end_to_end_rule import end_to_end_direction, single_output_direction
+from verify.output import plots
 
 TOLERANCE = 1e-10             # relative to max(1, ‖w‖^{2−2/N}‖g‖)
 SYMBOLIC_DIMS = (2, 3)

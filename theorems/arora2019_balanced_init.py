@@ -10,7 +10,7 @@ max_j ‖W_{j+1}ᵀW_{j+1} − W_jW_jᵀ‖_F ≤ δ ≤ c²/(DELTA_CONSTANT·N�
 η ≤ c^{(4N−2)/N}/(ETA_CONSTANT·N³·‖Φ‖_F^{(6N−4)/N}). Conclusion: ℓ(t) ≤ (1 − η c^{2(N−1)/N})^t ℓ(0).
 
 Checked numerically (float64) on a grid of targets (depth N, shapes, scale of Φ, margin): the init is
-Procedure 1 (verify.inits.balanced) of an end-to-end matrix with margin c, then W_1 is perturbed so that
+Procedure 1 (verify.engine.inits.balanced) of an end-to-end matrix with margin c, then W_1 is perturbed so that
 δ ≈ BALANCE_FRACTION × the allowed δ; GD runs at the theorem's η and the bound is tested at every step.
 With the theorem's tiny η the bound decays by only η c^e per step, so the horizon is capped by the
 profile; Evidence.run reports how many e-folds of the bound were covered. A second sweep multiplies η by
@@ -24,14 +24,15 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from verify import inits, plots
-from verify.context import Context
-from verify.convergence import whitened_inputs
-from verify.dynamics import run_gd
-from verify.losses import QuadraticLoss
-from verify.network import balancedness_defects, end_to_end
-from verify.registry import register
-from verify.spec import Certification, Control, Evidence, Measurement, Theorem
+from verify.checking.context import Context
+from verify.checking.convergence import whitened_inputs
+from verify.checking.registry import register
+from verify.checking.spec import Certification, Control, Evidence, Measurement, Theorem
+from verify.engine import inits
+from verify.engine.dynamics import run_gd
+from verify.engine.losses import QuadraticLoss
+from verify.engine.network import balancedness_defects, end_to_end
+from verify.output import plots
 
 DELTA_CONSTANT = 256.0          # δ ≤ c²/(256 N³ ‖Φ‖^{2(N−1)/N}) — recalled, uncertain (docs/theorems.md)
 ETA_CONSTANT = 6144.0           # η ≤ c^{(4N−2)/N}/(6144 N³ ‖Φ‖^{(6N−4)/N}) — recalled, uncertain

@@ -24,14 +24,15 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from verify import inits, plots
-from verify.context import Context
-from verify.convergence import whitened_inputs
+from verify.checking.context import Context
+from verify.checking.convergence import whitened_inputs
+from verify.checking.registry import register
+from verify.checking.spec import Certification, Control, Evidence, Measurement, Theorem
+from verify.engine import inits
+from verify.engine.losses import QuadraticLoss
+from verify.engine.network import end_to_end, gd_step
 from verify.errors import InvalidArgument
-from verify.losses import QuadraticLoss
-from verify.network import end_to_end, gd_step
-from verify.registry import register
-from verify.spec import Certification, Control, Evidence, Measurement, Theorem
+from verify.output import plots
 
 ETA_SCALE = 0.1                 # η = ETA_SCALE / L (ours; docs/theorems.md's suggestion)
 EIGEN_RANGE = (0.5, 2.0)        # eigenvalues of the PD target

@@ -8,7 +8,7 @@ exp(Ω(L)) lower bound for width 1 (arXiv 1809.08587, Thm 1).
 Checked (statistical, float64): one sweep over depth L on one data set (d_x = d_y = 1, X from
 `make_dataset`, Y = W*X with W* = ``W_STAR`` so the minimiser is away from 0), Du–Hu's setting
 (N(0,1) init, α = 1/√(m^{L−1} d_y), η = d_y/(2Lλ_max)), counting GD iterations until
-ℓ − ℓ* ≤ ``EPS_REL``·½‖Y‖². Width 1 runs as a batched scalar chain (`verify.scalar_chains`, the
+ℓ − ℓ* ≤ ``EPS_REL``·½‖Y‖². Width 1 runs as a batched scalar chain (`verify.engine.scalar_chains`, the
 same objective: a width-1 net with d_x = d_y = 1 is f(Π w_i)); width m = ``WIDE_PER_LAYER``·L runs in
 the matrix engine with the seeds on a batch axis. The median over seeds is fitted per width with
 `scalar_chains.growth_fit`: narrow must be exponential, wide polynomial. Censored runs (cap reached)
@@ -22,15 +22,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from verify import plots
-from verify.context import Context
-from verify.dynamics import run_gd, seed_batches
-from verify.inits import du_hu_alpha, scalar_chains
-from verify.losses import QuadraticLoss
-from verify.registry import register
-from verify.scalar_chains import ChainLoss, GrowthFit, growth_fit, iterations_to_eps, median_iterations
-from verify.spec import Certification, Control, Evidence, Measurement, Theorem
-from verify.strategies import make_dataset
+from verify.checking.context import Context
+from verify.checking.registry import register
+from verify.checking.spec import Certification, Control, Evidence, Measurement, Theorem
+from verify.checking.stats import GrowthFit, growth_fit
+from verify.checking.strategies import make_dataset
+from verify.engine.dynamics import run_gd, seed_batches
+from verify.engine.inits import du_hu_alpha, scalar_chains
+from verify.engine.losses import QuadraticLoss
+from verify.engine.scalar_chains import ChainLoss, iterations_to_eps, median_iterations
+from verify.output import plots
 
 W_STAR = 1.0                  # Y = W*X: the minimiser of the end-to-end problem, away from 0
 SAMPLES = 4                   # n

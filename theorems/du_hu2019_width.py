@@ -29,16 +29,16 @@ from typing import Any, Callable, NamedTuple
 import numpy as np
 from hypothesis import strategies as st
 
-from verify import plots
-from verify.context import Context
-from verify.dynamics import run_gd, seed_batches
-from verify.inits import du_hu_alpha
-from verify.losses import QuadraticLoss
-from verify.property import PropertyFailure, run_property
-from verify.registry import register
-from verify.spec import Certification, Control, Evidence, Measurement, ReplayFn, Theorem
-from verify.stats import clopper_pearson, linear_fit, loglog_slope
-from verify.strategies import Dataset, datasets, make_dataset
+from verify.checking.context import Context
+from verify.checking.property import PropertyFailure, run_property
+from verify.checking.registry import register
+from verify.checking.spec import Certification, Control, Evidence, Measurement, ReplayFn, Theorem
+from verify.checking.stats import clopper_pearson, linear_fit, loglog_slope
+from verify.checking.strategies import Dataset, datasets, make_dataset
+from verify.engine.dynamics import run_gd, seed_batches
+from verify.engine.inits import du_hu_alpha
+from verify.engine.losses import QuadraticLoss
+from verify.output import plots
 
 DELTA = 0.05                    # failure probability δ of the theorem
 C_USED = 2.0                    # our value of the paper's unspecified C in the width condition: C = 1 failed

@@ -5,7 +5,7 @@ Networks", COLT 2019 (arXiv 1809.08587), Theorem 1: for F(w_1..w_k) = f(Π_i w_i
 random init (i.i.d. N(0,1), or near 1), w.p. ≥ 1 − exp(−Ω(k)) GD with a step size at most
 exponential in k needs ≥ exp(Ω(k)) iterations before F − inf F ≤ ε.
 
-Checked (numeric/statistical, float64 with an arb path; `verify.scalar_chains`):
+Checked (numeric/statistical, float64 with an arb path; `verify.engine.scalar_chains`):
 (a) growth: for every depth k of a sweep, ``runs`` i.i.d. N(0,1) inits are trained together
     (one (runs, k) array) with f(p) = ½(p − 1)², η = 0.1, until F − inf F ≤ ε = 0.01 or an
     iteration cap. The median iteration count T_k is fitted: log T_k = a + c·k with a 95% CI, and
@@ -31,14 +31,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from verify import plots
-from verify.context import Context
-from verify.inits import scalar_chains
-from verify.registry import register
-from verify.scalar_chains import (FLOAT64_FLOOR, ChainLoss, GrowthFit, growth_fit, init_mechanism,
-                                  iterations_to_eps, median_iterations)
-from verify.spec import Certification, Control, Evidence, Measurement, Theorem
-from verify.stats import clopper_pearson, linear_fit
+from verify.checking.context import Context
+from verify.checking.registry import register
+from verify.checking.spec import Certification, Control, Evidence, Measurement, Theorem
+from verify.checking.stats import GrowthFit, clopper_pearson, growth_fit, linear_fit
+from verify.engine.inits import scalar_chains
+from verify.engine.scalar_chains import FLOAT64_FLOOR, ChainLoss, init_mechanism, iterations_to_eps, median_iterations
+from verify.output import plots
 
 TARGET = 1.0                    # y in f(p) = ½(p − y)² (slow regime)
 ETA = 0.1                       # step size in the slow regime

@@ -49,17 +49,23 @@ from typing import Any
 
 import numpy as np
 
-from verify import inits, plots
-from verify.context import Context
-from verify.convergence import (convex_gd_path, excess_loss, fit_contraction, gd_contraction,
-                                least_squares_solution)
+from verify.checking.context import Context
+from verify.checking.convergence import (
+    convex_gd_path,
+    excess_loss,
+    fit_contraction,
+    gd_contraction,
+    least_squares_solution,
+)
+from verify.checking.registry import register
+from verify.checking.spec import Certification, Control, Evidence, Measurement, Theorem
+from verify.checking.stats import loglog_slope
+from verify.checking.strategies import make_dataset
+from verify.engine import inits
+from verify.engine.losses import QuadraticLoss
+from verify.engine.network import gd_step_in_place
 from verify.errors import InvalidArgument
-from verify.losses import QuadraticLoss
-from verify.network import gd_step_in_place
-from verify.registry import register
-from verify.spec import Certification, Control, Evidence, Measurement, Theorem
-from verify.stats import loglog_slope
-from verify.strategies import make_dataset
+from verify.output import plots
 
 D_IN, D_OUT, SAMPLES = 4, 3, 8      # d_y = 3 so that L/d_y ≠ 1 at every depth swept
 GRAM_COND = 4.0                     # κ = λ_max(XᵀX)/λ_r(XᵀX); λ_max = 1

@@ -15,7 +15,7 @@ from typing import Iterator, Sequence
 
 from . import __version__
 from .errors import DataError, InvalidArgument
-from .results import ResultsError, read_results, write_json
+from .output.results import ResultsError, read_results, write_json
 
 __all__ = ["main", "build_parser"]
 
@@ -50,7 +50,7 @@ def positive_int(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .profiles import PROFILES
+    from .checking.profiles import PROFILES
 
     parser = OneLineParser(
         prog="verify",
@@ -126,8 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from .registry import select
-    from .report import short_source
+    from .checking.registry import select
+    from .output.report import short_source
 
     for t in select(args.patterns):
         print(f"{t.id:34s} {t.certification.value:11s} {len(t.controls)} controls  {short_source(t.source)}")
@@ -138,7 +138,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from .registry import get
+    from .checking.registry import get
 
     t = get(args.theorem)
     print(f"{t.id}: {t.title}\nsource: {t.source}\ncertification: {t.certification.value}\n")
@@ -158,7 +158,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 def _diff_lines(results: dict, baseline_path: Path | None) -> list[str] | None:
     if baseline_path is None:
         return None
-    from .gate import evaluate
+    from .output.gate import evaluate
 
     return evaluate(results, read_results(baseline_path)).table()
 
@@ -182,11 +182,11 @@ def _sigterm_as_interrupt() -> Iterator[None]:
 
 
 def cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
-    from .profiles import get_profile
-    from .progress import make_progress
-    from .registry import select
-    from .report import render
-    from .runner import run_theorems
+    from .checking.profiles import get_profile
+    from .checking.registry import select
+    from .checking.runner import run_theorems
+    from .output.progress import make_progress
+    from .output.report import render
 
     theorems = select(args.theorems)
     if args.baseline is not None:
@@ -200,7 +200,7 @@ def cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
         stack.enter_context(_sigterm_as_interrupt())
         mapper, executor = None, "serial"
         if args.workers is not None or args.scheduler is not None:
-            from .parallel import dask_mapper
+            from .checking.parallel import dask_mapper
 
             mapper = stack.enter_context(dask_mapper(args.workers, args.scheduler))
             executor = f"dask scheduler {args.scheduler}" if args.scheduler else f"dask LocalCluster, {args.workers} workers"
@@ -227,8 +227,8 @@ def parse_target(target: str) -> tuple[str, str | None, str | None]:
 def cmd_replay(args: argparse.Namespace) -> int:
     import json
 
-    from .property import PropertyFailure
-    from .registry import get
+    from .checking.property import PropertyFailure
+    from .checking.registry import get
 
     theorem_id, control_id, example = parse_target(args.target)
     theorem = get(theorem_id)
@@ -283,7 +283,7 @@ def recorded_example(results: dict, theorem_id: str, control_id: str | None, exa
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .report import Links, render
+    from .output.report import Links, render
 
     results = read_results(args.results)
     target = args.out or args.results.with_name("report.md")
@@ -297,7 +297,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_gate(args: argparse.Namespace) -> int:
-    from .gate import evaluate
+    from .output.gate import evaluate
 
     results = read_results(args.results)
     baseline = read_results(args.baseline) if args.baseline else None

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from .context import Context
-from .profiles import PROFILES, get_profile
-from .runner import CheckOutcome, run_check
-from .spec import Control, Theorem
+from .checking.context import Context
+from .checking.profiles import PROFILES, get_profile
+from .checking.runner import CheckOutcome, run_check
+from .checking.spec import Control, Theorem
 
 __all__ = ["theorem_params", "assert_theorem_verified", "assert_control_refuted", "pytest_addoption"]
 
@@ -33,7 +33,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     from hypothesis import settings
 
-    from .registry import all_theorems
+    from .checking.registry import all_theorems
 
     name = config.getoption("--dlverify-profile", default="ci")
     settings.load_profile(f"dlverify-{name}")
@@ -43,7 +43,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def theorem_params() -> list[Any]:
     """``pytest.param((theorem, control_or_None), id=check_id)`` for every registered check."""
-    from .registry import iter_checks
+    from .checking.registry import iter_checks
 
     params = []
     for theorem, control in iter_checks():

@@ -1,0 +1,175 @@
+"""Run selected theorems and their negative controls; collect a results document.
+
+A check that raises is an ``error`` (with the one-line exception), not a crash of the run. Ctrl-C
+stops after the current check and the results are marked ``partial``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import platform
+import sys
+import time
+import traceback
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Callable
+
+from .context import Context
+from .document import SCHEMA, SCHEMA_VERSION, jsonable, summarise
+from .profiles import Profile
+from .spec import Control, ControlVerdict, Evidence, Theorem, Verdict
+
+__all__ = ["CheckOutcome", "run_check", "run_theorems", "environment", "PACKAGES"]
+
+PACKAGES = ("dlverify", "numpy", "scipy", "hypothesis", "sympy", "mpmath", "python-flint", "matplotlib",
+            "torch", "scikit-learn", "dask", "distributed")
+
+
+@dataclass
+class CheckOutcome:
+    """One theorem check or control check: its evidence, or the error it raised, and its wall time."""
+
+    evidence: Evidence | None
+    error: str | None
+    seconds: float
+
+    def kind(self) -> str:
+        """error, skipped (a missing optional extra), inconclusive, holds, or fails."""
+        if self.error is not None:
+            return "error"
+        if self.evidence.holds is None:
+            return "skipped" if self.evidence.skipped else "inconclusive"
+        return "holds" if self.evidence.holds else "fails"
+
+    def theorem_verdict(self) -> Verdict:
+        return THEOREM_VERDICTS[self.kind()]
+
+    def control_verdict(self) -> ControlVerdict:
+        return CONTROL_VERDICTS[self.kind()]
+
+
+THEOREM_VERDICTS = {"error": Verdict.ERROR, "skipped": Verdict.SKIPPED, "inconclusive": Verdict.INCONCLUSIVE,
+                    "holds": Verdict.VERIFIED, "fails": Verdict.FALSIFIED}
+CONTROL_VERDICTS = {"error": ControlVerdict.ERROR, "skipped": ControlVerdict.SKIPPED,
+                    "inconclusive": ControlVerdict.INCONCLUSIVE, "holds": ControlVerdict.NOT_REFUTED,
+                    "fails": ControlVerdict.REFUTED}
+
+
+def run_check(check: Callable[[Context], Evidence], ctx: Context) -> CheckOutcome:
+    """Call ``check(ctx)``; exceptions (but not Ctrl-C) become an error outcome."""
+    start = time.perf_counter()
+    try:
+        evidence = check(ctx)
+        if not isinstance(evidence, Evidence):
+            raise TypeError(f"check returned {type(evidence).__name__}, not Evidence")
+        return CheckOutcome(evidence, None, time.perf_counter() - start)
+    except KeyboardInterrupt:
+        raise
+    except Exception as exc:  # a failing check is a result to report, not a crash
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        message = f"{type(exc).__name__}: {exc} (at {Path(where.filename).name}:{where.lineno})"
+        return CheckOutcome(None, message, time.perf_counter() - start)
+
+
+def _evidence_fields(outcome: CheckOutcome) -> dict[str, Any]:
+    ev = outcome.evidence
+    return {
+        "summary": outcome.error if ev is None else ev.summary,
+        "seconds": round(outcome.seconds, 3),
+        "error": outcome.error,
+        "measurements": [] if ev is None else [m.to_dict() for m in ev.measurements],
+        "run": {} if ev is None else jsonable(ev.run),
+        "counterexample": None if ev is None else jsonable(ev.counterexample),
+        "examples": [] if ev is None else jsonable(ev.examples),
+        "plots": [] if ev is None else list(ev.plots),
+    }
+
+
+def theorem_record(theorem: Theorem, outcome: CheckOutcome, controls: list[tuple[Control, CheckOutcome]],
+                   profile: Profile, seed: int) -> dict[str, Any]:
+    ev = outcome.evidence
+    return {
+        "id": theorem.id, "title": theorem.title, "source": theorem.source, "statement": theorem.statement,
+        "hypotheses": list(theorem.hypotheses), "conclusion": theorem.conclusion,
+        "certification": theorem.certification.value, "constants": dict(theorem.constants),
+        "headline": theorem.headline, "verdict": outcome.theorem_verdict().value,
+        "expected_failure": theorem.expected_failure,
+        **_evidence_fields(outcome),
+        "findings": [] if ev is None else list(ev.findings),
+        "reproduce": f"verify run {theorem.id} --profile {profile.name} --seed {seed}",
+        "controls_declared": len(theorem.controls),
+        "controls": [{"id": c.id, "statement": c.statement, "verdict": o.control_verdict().value,
+                      **_evidence_fields(o)} for c, o in controls],
+    }
+
+
+def environment() -> dict[str, Any]:
+    """Interpreter, platform and versions of the packages that shape the numbers."""
+    versions = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return {"python": sys.version.split()[0], "platform": platform.platform(), "machine": platform.machine(),
+            "cpu_count": os.cpu_count(), "packages": versions}
+
+
+class Progress:
+    """What the runner reports while it works (the CLI draws a progress bar from these)."""
+
+    def start(self, total: int) -> None: ...
+    def begin(self, label: str) -> None: ...
+    def status(self, message: str) -> None: ...
+    def end(self, label: str, verdict: str, seconds: float) -> None: ...
+    def finish(self) -> None: ...
+
+
+def run_theorems(theorems: list[Theorem], profile: Profile, seed: int, out_dir: Path | None, *,
+                 progress: Progress | None = None, command: str = "",
+                 mapper: Callable | None = None, executor: str = "serial") -> dict[str, Any]:
+    """Run every theorem's check and controls; return the results document (see `verify.output.results`)."""
+    progress = progress or Progress()
+    progress.start(sum(1 + len(t.controls) for t in theorems))
+    started = time.perf_counter()
+    records, partial = [], False
+
+    def one(check: Callable[[Context], Evidence], check_id: str) -> CheckOutcome:
+        progress.begin(check_id)
+        ctx = Context(profile, seed, check_id, out_dir, status=progress.status, mapper=mapper)
+        outcome = run_check(check, ctx)
+        return outcome
+
+    try:
+        for theorem in theorems:
+            outcome: CheckOutcome | None = None
+            controls: list[tuple[Control, CheckOutcome]] = []
+            try:
+                outcome = one(theorem.check, theorem.id)
+                progress.end(theorem.id, outcome.theorem_verdict().value, outcome.seconds)
+                for control in theorem.controls:
+                    check_id = f"{theorem.id}[control:{control.id}]"
+                    c_out = one(control.check, check_id)
+                    progress.end(check_id, c_out.control_verdict().value, c_out.seconds)
+                    controls.append((control, c_out))
+            finally:  # on Ctrl-C keep the finished theorem (even while its line is printed) and controls
+                if outcome is not None:
+                    records.append(theorem_record(theorem, outcome, controls, profile, seed))
+    except KeyboardInterrupt:
+        partial = True
+    finally:
+        progress.finish()
+    return {
+        "schema": SCHEMA, "schema_version": SCHEMA_VERSION,
+        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "partial": partial,
+        "run": {"profile": profile.name, "seed": seed, "selection": [t.id for t in theorems],
+                "command": command, "executor": executor,
+                "seconds": round(time.perf_counter() - started, 2)},
+        "environment": environment(),
+        "summary": summarise(records),
+        "theorems": records,
+    }

@@ -1,12 +1,12 @@
 """Matrix backends: one deep-linear-network engine, three number systems.
 
-The engine in `verify.network` is written against the small interface below (matrix product,
+The engine in `verify.engine.network` is written against the small interface below (matrix product,
 transpose, Frobenius inner product, conversions), so the same code runs in
 
 * ``FLOAT64`` -- numpy float64 arrays; leading batch axes broadcast (``(runs, m, m)`` stacks);
 * ``ArbBackend(dps)`` -- python-flint ``arb_mat`` ball arithmetic: every entry is a midpoint with a
   rigorous error radius, so a trajectory carries its own certified rounding bound;
-* ``FixedPointBackend(dps)`` -- `verify.fixedpoint.FixedMatrix`: ball arithmetic too, with
+* ``FixedPointBackend(dps)`` -- `verify.engine.fixedpoint.FixedMatrix`: ball arithmetic too, with
   midpoints of ≥ dps digits after the point (entries below 2^21) computed by exact limb arithmetic
   on float64 BLAS and float64 radii rounded up -- certified like arb, about 4× faster at 32×32;
 * ``MpmathBackend(dps)`` -- ``mpmath.matrix`` (the slow pure-Python reference).
@@ -30,12 +30,17 @@ __all__ = ["Backend", "FLOAT64", "Float64Backend", "ArbBackend", "FixedPointBack
 
 
 class Backend(Protocol):
-    """What the engine needs from a matrix type (``+``, ``-`` and ``scalar * M`` are native)."""
+    """What the engine needs from a matrix type (``+``, ``-`` and ``scalar * M`` are native).
+
+    ``asmatrix`` and ``scalar`` take float64 numbers exactly (fixed point: unless they have bits below
+    its 2^{-F}, then as a ball around them), so ball backends certify results about the float64 inputs.
+    """
 
     name: str
 
     def active(self) -> contextlib.AbstractContextManager: ...
     def asmatrix(self, a: np.ndarray) -> Any: ...
+    def scalar(self, x: float) -> Any: ...
     def to_numpy(self, a: Any) -> np.ndarray: ...
     def matmul(self, a: Any, b: Any) -> Any: ...
     def transpose(self, a: Any) -> Any: ...
@@ -54,6 +59,9 @@ class Float64Backend:
 
     def asmatrix(self, a: np.ndarray) -> np.ndarray:
         return np.asarray(a, dtype=np.float64)
+
+    def scalar(self, x: float) -> float:
+        return float(x)
 
     def to_numpy(self, a: np.ndarray) -> np.ndarray:
         return np.asarray(a, dtype=np.float64)
@@ -119,6 +127,12 @@ class ArbBackend(_DecimalPrecision):
             raise ValueError(f"arb matrices are 2-D; got an array of shape {a.shape}")
         return arb_mat(a.tolist())
 
+    def scalar(self, x: float) -> Any:
+        """x as an exact arb (radius 0)."""
+        from flint import arb
+
+        return arb(float(x))
+
     def to_numpy(self, a: Any) -> np.ndarray:
         return np.array([[float(e.mid()) for e in row] for row in a.tolist()], dtype=np.float64)
 
@@ -152,8 +166,8 @@ class FixedPointBackend(_DecimalPrecision):
 
     Entries must stay below 2^21 in magnitude (overflow raises DataError); each product rounds its
     midpoint once, by ≤ (K·n/4 + 1)·2^{-F} per entry, and the radius accounts for it and for the
-    input radii (`verify.fixedpoint`), so results are certified like arb's -- for the computation
-    on the float64 inputs it is given (e.g. a loss's float64 sufficient statistics), as with arb.
+    input radii (`verify.engine.fixedpoint`), so results are certified like arb's: for the exact
+    computation on the float64 inputs it is given (a `QuadraticLoss` forms its statistics from the data).
     At most ``fixedpoint.MAX_DIGITS`` (282) digits.
     """
 
@@ -175,6 +189,12 @@ class FixedPointBackend(_DecimalPrecision):
         if a.ndim != 2:
             raise ValueError(f"fixed-point matrices are 2-D; got an array of shape {a.shape}")
         return FixedMatrix.from_float(a, limbs_for_digits(self.dps))
+
+    def scalar(self, x: float) -> Any:
+        """x as a 1×1 FixedMatrix (a scalar in products and sums; exact unless it has bits below 2^{-F})."""
+        from .fixedpoint import FixedMatrix, limbs_for_digits
+
+        return FixedMatrix.from_float(np.float64(x), limbs_for_digits(self.dps))
 
     def to_numpy(self, a: Any) -> np.ndarray:
         return a.to_numpy()
@@ -216,6 +236,11 @@ class MpmathBackend(_DecimalPrecision):
             raise ValueError(f"mpmath matrices are 2-D; got an array of shape {a.shape}")
         return mpmath.matrix(a.tolist())
 
+    def scalar(self, x: float) -> Any:
+        import mpmath
+
+        return mpmath.mpf(float(x))
+
     def to_numpy(self, a: Any) -> np.ndarray:
         return np.array(a.tolist(), dtype=np.float64)
 
@@ -244,6 +269,6 @@ def backend_named(name: str, dps: int = 50) -> Backend:
         return MpmathBackend(dps)
     if name == "fixed":
         return FixedPointBackend(dps)
-    from .errors import InvalidArgument
+    from ..errors import InvalidArgument
 
     raise InvalidArgument(f"precision={name!r} must be one of 'float64', 'arb', 'fixed', 'mpmath'")

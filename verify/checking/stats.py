@@ -29,7 +29,8 @@ class LinearFit:
 
 
 def linear_fit(x: Sequence[float], y: Sequence[float], level: float = 0.95) -> LinearFit:
-    """Ordinary least squares with a Student-t confidence interval on the slope."""
+    """Ordinary least squares with a Student-t confidence interval on the slope. Two points leave no
+    residual degrees of freedom, so no finite interval has the stated coverage: the CI is (−∞, ∞)."""
     from scipy import stats
 
     x = np.asarray(x, dtype=np.float64)
@@ -40,10 +41,7 @@ def linear_fit(x: Sequence[float], y: Sequence[float], level: float = 0.95) -> L
         raise InvalidArgument("linear_fit got non-finite values")
     res = stats.linregress(x, y)
     n = x.size
-    if n > 2:
-        half = stats.t.ppf(0.5 + level / 2, n - 2) * res.stderr
-    else:
-        half = 0.0
+    half = stats.t.ppf(0.5 + level / 2, n - 2) * res.stderr if n > 2 else math.inf
     return LinearFit(float(res.slope), float(res.intercept), float(res.stderr),
                      (float(res.slope - half), float(res.slope + half)), float(res.rvalue ** 2), n)
 

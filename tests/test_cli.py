@@ -50,7 +50,7 @@ def test_run_writes_report_and_results(ci_run):
     theorem = results["theorems"][0]
     assert theorem["id"] == THEOREM and theorem["verdict"] == "verified"
     assert [c["verdict"] for c in theorem["controls"]] == ["refuted"] * 3
-    assert results["run"]["profile"] == "ci" and results["schema_version"] == 1
+    assert results["run"]["profile"] == "ci" and results["schema_version"] == 2
     report = (ci_run / "report.md").read_text()
     assert "| [`arora2018.balancedness`]" in report and "3/3" in report and "drift exponent" in report
     for plot in theorem["plots"]:
@@ -212,12 +212,12 @@ def test_report_shows_bounds_as_claims_not_predictions():
 
 
 @pytest.mark.parametrize("mutate, expected", [
-    (lambda d: d["theorems"][0].update(verdict="FALSIFIED"), "verdict 'FALSIFIED' is not one of"),
-    (lambda d: d["theorems"][0]["controls"][0].update(verdict="banana"), "verdict 'banana' is not one of"),
+    (lambda d: d["theorems"][0].update(verdict="FALSIFIED"), "theorems[0].verdict: 'FALSIFIED' is not one of"),
+    (lambda d: d["theorems"][0]["controls"][0].update(verdict="banana"), "controls[0].verdict: 'banana' is not one of"),
     (lambda d: d["theorems"].append(copy.deepcopy(d["theorems"][0])), "appears twice"),
-    (lambda d: d["theorems"][0].pop("controls"), "'controls' must be a list"),
-    (lambda d: d["theorems"][0]["measurements"][0].pop("name"), "needs a name and a value"),
-    (lambda d: d.pop("run"), "field 'run' is missing"),
+    (lambda d: d["theorems"][0].pop("controls"), "theorems[0]: 'controls' is a required property"),
+    (lambda d: d["theorems"][0]["measurements"][0].pop("name"), "measurements[0]: 'name' is a required property"),
+    (lambda d: d.pop("run"), "top level: 'run' is a required property"),
 ], ids=["uppercase-verdict", "unknown-control-verdict", "duplicate-theorem", "no-controls-key",
         "measurement-without-name", "no-run"])
 def test_malformed_results_are_rejected_with_exit_2(ci_run, tmp_path, mutate, expected):

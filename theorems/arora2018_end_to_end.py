@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from verify.checking.context import Context
 from verify.checking.property import PropertyFailure, run_property
 from verify.checking.registry import register
-from verify.checking.spec import Certification, Control, Evidence, Measurement, ReplayFn, Theorem
+from verify.checking.spec import Certification, Constant, Control, Evidence, Measurement, ReplayFn, Theorem
 from verify.checking.stats import loglog_slope
 from verify.checking.strategies import NetworkCase, build_network_case, depths, network_cases
 from verify.engine.end_to_end_rule import ExponentRule, end_to_end_direction, paper_exponents
@@ -249,10 +249,12 @@ THEOREM = register(Theorem(
                 "(violated hypothesis).", lambda ctx: check_claim(ctx, RuleClaim(inits=("gaussian",))),
                 replay(RuleClaim(inits=("gaussian",)))),
     ),
-    constants={"η_0": f"{STEP_SCALE}/(1 + N(λ_max(XXᵀ) + ‖∇L‖)·max(1, max‖W_i‖)^(2(N−1)))",
-               "η grid": f"{ETA_POINTS} points over {ETA_DECADES:g} decades", "slope tolerance": str(SLOPE_TOLERANCE),
-               "trajectory": f"T = {TRAJECTORY_STEPS}·η_0, {TRAJECTORY_HALVINGS} halvings of η, "
-                             f"exponent ≥ {TRAJECTORY_MIN_SLOPE}"},
+    constants={"η_0": Constant(f"{STEP_SCALE}/(1 + N(λ_max(XXᵀ) + ‖∇L‖)·max(1, max‖W_i‖)^(2(N−1)))", "chosen"),
+               "η grid": Constant(f"{ETA_POINTS} points over {ETA_DECADES:g} decades", "chosen"),
+               "slope tolerance": Constant(SLOPE_TOLERANCE, "chosen", "|fitted one-step exponent − 2|"),
+               "resolution": Constant(RESOLUTION, "chosen", "errors count above this multiple of ε·‖W_e‖ (float64 rounding)"),
+               "trajectory": Constant(f"T = {TRAJECTORY_STEPS}·η_0, {TRAJECTORY_HALVINGS} halvings of η", "chosen"),
+               "trajectory minimum exponent": Constant(TRAJECTORY_MIN_SLOPE, "chosen", "predicted 1")},
     headline="one-step error exponent in η",
     tags=frozenset({"dynamics"}),
 ))

@@ -27,7 +27,7 @@ import numpy as np
 
 from verify.checking.context import Context
 from verify.checking.registry import register
-from verify.checking.spec import Certification, Control, Evidence, Measurement, Theorem
+from verify.checking.spec import Certification, Constant, Control, Evidence, Measurement, Theorem
 from verify.checking.stats import clopper_pearson, linear_fit
 from verify.checking.strategies import make_dataset
 from verify.engine.losses import QuadraticLoss
@@ -207,9 +207,11 @@ THEOREM = register(Theorem(
         Control("identity-fails-deep", "Depth itself is the obstacle: identity init also fails at N = 8.",
                 lambda ctx: check_claim(ctx, (Statement("identity", 8, False),))),
     ),
-    constants={"ε": str(INIT_SCALE), "d, n": f"{DIM}, {SAMPLES}", "gram_cond": str(GRAM_COND),
-               "‖W* − I‖₂": str(TARGET_OFFSET), "η grid": "2^k, k = −6..0", "target": f"{TARGET_FRACTION:g}·ℓ(0)",
-               "step budget": "ci 1500, default 3000, thorough 6000"},
+    constants={"ε": Constant(INIT_SCALE, "chosen", "near-zero init scale"), "d": Constant(DIM, "chosen"),
+               "n": Constant(SAMPLES, "chosen"), "gram_cond": Constant(GRAM_COND, "chosen"),
+               "‖W* − I‖₂": Constant(TARGET_OFFSET, "chosen"), "η grid": Constant("2^k, k = −6..0", "chosen"),
+               "target": Constant(TARGET_FRACTION, "chosen", "fraction of ℓ(0)"),
+               "step budget": Constant("ci 1500, default 3000, thorough 6000", "chosen")},
     headline="fraction of seeds where near_zero init works at N=8",
     tags=frozenset({"statistical"}),
 ))

@@ -35,7 +35,7 @@ from hypothesis import strategies as st
 from verify.checking.context import Context
 from verify.checking.property import run_property
 from verify.checking.registry import register
-from verify.checking.spec import Certification, Control, Evidence, Measurement, Theorem
+from verify.checking.spec import Certification, Constant, Control, Evidence, Measurement, Theorem
 from verify.checking.stats import clopper_pearson, mean_ci
 from verify.checking.strategies import make_dataset
 from verify.engine.network import Gradients
@@ -393,9 +393,12 @@ THEOREM = register(Theorem(
         Control("beats-adam", f"Depth-2 GD also beats Adam by ≥ {MIN_SPEEDUP}× on ℓ_4 regression (the paper says "
                 "it does not).", lambda ctx: check_claim(ctx, (Comparison(Effect("depth2", "adam", 4.0), LOG_MIN),))),
     ),
-    constants={"ε (near-zero init scale)": str(INIT_SCALE), "target": f"L* + {TARGET_FRACTION:g}·(L(0) − L*)",
-               "GD η grid": "2^k, k = −7..2 step ½ (ci: k = −6..−½)", "torch lr grid": "2^k, k = −6..4 (ci: k = −4..2)",
-               "MIN_SPEEDUP": f"{MIN_SPEEDUP}×", "subsample": f"{SUBSAMPLE:.0%} of rows per seed"},
+    constants={"ε (near-zero init scale)": Constant(INIT_SCALE, "chosen"),
+               "target": Constant(TARGET_FRACTION, "chosen", "L* + this·(L(0) − L*)"),
+               "GD η grid": Constant("2^k, k = −7..2 step ½ (ci: k = −6..−½)", "chosen"),
+               "torch lr grid": Constant("2^k, k = −6..4 (ci: k = −4..2)", "chosen"),
+               "MIN_SPEEDUP": Constant(MIN_SPEEDUP, "chosen", "a gain counts if ≥ this factor"),
+               "subsample": Constant(SUBSAMPLE, "chosen", "fraction of rows per seed")},
     headline="log10 T_gd/T_depth2, p=4",
     tags=frozenset({"statistical", "nn-extra"}),
     requires=("torch", "sklearn"),

@@ -40,7 +40,7 @@ from hypothesis import strategies as st
 from verify.checking.context import Context
 from verify.checking.property import PropertyFailure, run_property
 from verify.checking.registry import register
-from verify.checking.spec import Certification, Control, Evidence, Measurement, Theorem
+from verify.checking.spec import Certification, Constant, Control, Evidence, Measurement, Theorem
 from verify.engine.certify import Enclosure, PathPiece, loop_integral
 from verify.engine.end_to_end_rule import single_output_direction
 from verify.errors import InvalidArgument
@@ -557,9 +557,12 @@ THEOREM = register(Theorem(
         Control("dimension-1", "For d = 1, N ≥ 3 and any loss with L'(0) ≠ 0, F is not a gradient.",
                 lambda ctx: check_claim(ctx, NoGradientClaim(dims=(1, 1))), replay),
     ),
-    constants={"R": f"{RADIUS_FRACTION}·min(1, ‖∇L(0)‖/‖∇²L(0)‖) — our 'small enough'", "r": f"{INNER_RATIO}·R",
-               "precision": f"{PRECISION_BITS} bits (acb.integral), accuracy goal {ABS_TOL}·‖∇L(0)‖·R^(3−2/N)", "data grid": f"integers/{GRID}",
-               "mpmath agreement": str(MPMATH_AGREEMENT)},
+    constants={"R": Constant(f"{RADIUS_FRACTION}·min(1, ‖∇L(0)‖/‖∇²L(0)‖)", "chosen", "our 'small enough'"),
+               "r": Constant(INNER_RATIO, "chosen", "r = this·R"),
+               "precision": Constant(PRECISION_BITS, "chosen", "bits of acb.integral"),
+               "accuracy goal": Constant(ABS_TOL, "chosen", "relative to ‖∇L(0)‖·R^(3−2/N)"),
+               "data grid": Constant(GRID, "chosen", "data entries are integers/GRID"),
+               "mpmath agreement": Constant(MPMATH_AGREEMENT, "chosen")},
     headline="certified non-zero loop integrals",
     tags=frozenset({"certified", "symbolic", "boundary-finding"}),
 ))

@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from verify.checking.context import Context
 from verify.checking.property import PropertyFailure, run_property
 from verify.checking.registry import register
-from verify.checking.spec import Certification, Control, Evidence, Measurement, ReplayFn, Theorem
+from verify.checking.spec import Certification, Constant, Control, Evidence, Measurement, ReplayFn, Theorem
 from verify.engine.end_to_end_rule import (
     end_to_end_direction,
     paper_eigenvalue,
@@ -231,7 +231,8 @@ THEOREM = register(Theorem(
         Control("exponent-1-over-n-dropped", "P_W's eigenvalues are Σ_j σ_r^{2(N−j)} σ_{r'}^{2(j−1)} (the 1/N dropped).",
                 lambda ctx: check_claim(ctx, EigenClaim(exponent_scale=1.0)), replay(EigenClaim(exponent_scale=1.0))),
     ),
-    constants={"tolerance": f"{TOLERANCE} relative to max(1, ‖P‖₂)", "singular values": str(SIGMA_RANGE)},
+    constants={"tolerance": Constant(TOLERANCE, "chosen", "relative to max(1, ‖P‖₂)"),
+               "singular values": Constant(str(SIGMA_RANGE), "chosen")},
     headline="max ‖P v − λ v‖ / ‖P‖",
     tags=frozenset({"symbolic", "linear-algebra"}),
 ))

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from verify.checking.context import Context
 from verify.checking.property import PropertyFailure, run_property
 from verify.checking.registry import register
-from verify.checking.spec import Certification, Control, Evidence, Measurement, ReplayFn, Theorem
+from verify.checking.spec import Certification, Constant, Control, Evidence, Measurement, ReplayFn, Theorem
 from verify.engine.end_to_end_rule import end_to_end_direction, single_output_direction
 from verify.output import plots
 
@@ -186,7 +186,7 @@ THEOREM = register(Theorem(
         Control("projection-factor-n", "The single-output rule is ‖W_e‖^{2−2/N}(∇L + N·Pr_{W_e} ∇L).",
                 lambda ctx: check_claim(ctx, FormClaim(extra=1)), replay(FormClaim(extra=1))),
     ),
-    constants={"tolerance": f"{TOLERANCE} relative to max(1, ‖w‖^(2−2/N)‖g‖)"},
+    constants={"tolerance": Constant(TOLERANCE, "chosen", "relative to max(1, ‖w‖^(2−2/N)‖g‖)")},
     headline="max relative gap, rule vs single-output form",
     tags=frozenset({"symbolic"}),
 ))

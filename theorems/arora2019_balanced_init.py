@@ -27,7 +27,7 @@ import numpy as np
 from verify.checking.context import Context
 from verify.checking.convergence import whitened_inputs
 from verify.checking.registry import register
-from verify.checking.spec import Certification, Control, Evidence, Measurement, Theorem
+from verify.checking.spec import Certification, Constant, Control, Evidence, Measurement, Theorem
 from verify.engine import inits
 from verify.engine.dynamics import run_gd
 from verify.engine.losses import QuadraticLoss
@@ -244,8 +244,10 @@ THEOREM = register(Theorem(
         Control("exponent-2", "The rate exponent is 2 instead of 2(N−1)/N: ℓ(t) ≤ (1 − ηc²)^t ℓ(0).",
                 lambda ctx: check_claim(ctx, RateClaim(exponent=2.0))),
     ),
-    constants={"DELTA_CONSTANT": f"{DELTA_CONSTANT:g} (recalled, uncertain)",
-               "ETA_CONSTANT": f"{ETA_CONSTANT:g} (recalled, uncertain; the value that suffices is measured)",
-               "BALANCE_FRACTION": str(BALANCE_FRACTION), "HORIZON": f"{HORIZON} e-folds (capped by steps)"},
+    constants={"DELTA_CONSTANT": Constant(DELTA_CONSTANT, "paper", "recalled, uncertain (docs/theorems.md)"),
+               "ETA_CONSTANT": Constant(ETA_CONSTANT, "paper", "recalled, uncertain; the value that suffices is measured"),
+               "BALANCE_FRACTION": Constant(BALANCE_FRACTION, "chosen"),
+               "HORIZON": Constant(HORIZON, "chosen", "e-folds of the bound (capped by steps)"),
+               "rounding slack": Constant(ROUNDING, "chosen", "relative float64 slack in ℓ(t) ≤ bound(t)")},
     headline="max over t ≥ 1, cases of ℓ(t)/bound(t)",
 ))

@@ -27,7 +27,7 @@ import numpy as np
 from verify.checking.context import Context
 from verify.checking.convergence import whitened_inputs
 from verify.checking.registry import register
-from verify.checking.spec import Certification, Control, Evidence, Measurement, Theorem
+from verify.checking.spec import Certification, Constant, Control, Evidence, Measurement, Theorem
 from verify.engine import inits
 from verify.engine.losses import QuadraticLoss
 from verify.engine.network import end_to_end, gd_step
@@ -251,7 +251,9 @@ THEOREM = register(Theorem(
         Control("broken-layer-gradient", f"The Θ_i stay equal and symmetric even when layer 2's gradient is scaled "
                 f"by {BROKEN_FACTOR}.", lambda ctx: check_control(ctx, IdentityClaim(broken=True))),
     ),
-    constants={"η": f"{ETA_SCALE}/L (ours)", "ε": f"{EPS:g}", "horizon (negative case)": f"{STUCK_STEPS} steps",
-               "invariance tolerance": f"{INVARIANCE_TOL:g}"},
+    constants={"η": Constant(ETA_SCALE, "chosen", "η = this/L"), "ε": Constant(EPS, "chosen"),
+               "horizon (negative case)": Constant(STUCK_STEPS, "chosen", "steps"),
+               "invariance tolerance": Constant(INVARIANCE_TOL, "chosen"),
+               "loss slack": Constant(LOSS_SLACK, "chosen", "float64 rounding allowed in ℓ ≥ ½λ_−²")},
     headline="PD target: max final loss",
 ))

@@ -24,7 +24,7 @@ import numpy as np
 
 from verify.checking.context import Context
 from verify.checking.registry import register
-from verify.checking.spec import Certification, Control, Evidence, Measurement, Theorem
+from verify.checking.spec import Certification, Constant, Control, Evidence, Measurement, Theorem
 from verify.checking.stats import GrowthFit, growth_fit
 from verify.checking.strategies import make_dataset
 from verify.engine.dynamics import run_gd, seed_batches
@@ -167,8 +167,9 @@ THEOREM = register(Theorem(
         Control("wide-exponential", f"Width-{WIDE_PER_LAYER}L nets also need exp(Ω(L)) iterations.",
                 lambda ctx: check_claim(ctx, GrowthClaim(wide="exponential"))),
     ),
-    constants={"wide width": f"{WIDE_PER_LAYER}·L (paper: C·L·max{{…}}, C unspecified)", "ε": f"{EPS_REL}·½‖Y‖²",
-               "MIN_RATE": str(MIN_RATE), "iteration cap": "ci 2e4, default 2e5, thorough 2e6"},
+    constants={"wide width": Constant(WIDE_PER_LAYER, "chosen", "m = this·L (paper: C·L·max{…}, C unspecified)"),
+               "ε": Constant(EPS_REL, "chosen", "·½‖Y‖²"), "MIN_RATE": Constant(MIN_RATE, "chosen"),
+               "iteration cap": Constant("ci 2e4, default 2e5, thorough 2e6", "chosen")},
     headline="narrow: growth rate of log T in L",
     tags=frozenset({"statistical"}),
 ))

@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 from verify.checking.context import Context
 from verify.checking.property import PropertyFailure, run_property
 from verify.checking.registry import register
-from verify.checking.spec import Certification, Control, Evidence, Measurement, ReplayFn, Theorem
+from verify.checking.spec import Certification, Constant, Control, Evidence, Measurement, ReplayFn, Theorem
 from verify.checking.stats import clopper_pearson, linear_fit, loglog_slope
 from verify.checking.strategies import Dataset, datasets, make_dataset
 from verify.engine.dynamics import run_gd, seed_batches
@@ -337,11 +337,11 @@ THEOREM = register(Theorem(
         Control("eta-too-large", "The rate bound holds with η = 4d_y/(Lλ_max) (8× the allowed step).",
                 lambda ctx: check_claim(ctx, WidthClaim(eta_factor=4.0)), replay(WidthClaim(eta_factor=4.0))),
     ),
-    constants={"C": f"{C_USED} in the width formula (paper: unspecified 'sufficiently large'); m*(L) measured",
-               "δ": str(DELTA), "binomial test level": str(TEST_LEVEL),
-               "T": f"steps until the bound reaches {BOUND_FLOOR:g}·(ℓ(0) − ℓ*)",
-               "float64 slack": f"relative {REL_SLACK:g}, absolute {ABS_SLACK:g}·‖Y‖²",
-               "largest theorem width run": f"{MAX_CASE_WIDTH} (wider generated cases are filtered out)"},
+    constants={"C": Constant(C_USED, "chosen", "in the width formula (paper: unspecified); C = 1 was falsified by thorough"),
+               "δ": Constant(DELTA, "chosen"), "binomial test level": Constant(TEST_LEVEL, "chosen"),
+               "T": Constant(BOUND_FLOOR, "chosen", "steps until the bound reaches this·(ℓ(0) − ℓ*)"),
+               "float64 slack": Constant(f"relative {REL_SLACK:g}, absolute {ABS_SLACK:g}·‖Y‖²", "chosen"),
+               "largest theorem width run": Constant(MAX_CASE_WIDTH, "chosen", "wider generated cases are filtered out")},
     headline="fraction of seeds obeying the rate bound (passing cases)",
     tags=frozenset({"statistical"}),
 ))

@@ -33,7 +33,7 @@ import numpy as np
 
 from verify.checking.context import Context
 from verify.checking.registry import register
-from verify.checking.spec import Certification, Control, Evidence, Measurement, Theorem
+from verify.checking.spec import Certification, Constant, Control, Evidence, Measurement, Theorem
 from verify.checking.stats import GrowthFit, clopper_pearson, growth_fit, linear_fit
 from verify.engine.inits import scalar_chains
 from verify.engine.scalar_chains import FLOAT64_FLOOR, ChainLoss, init_mechanism, iterations_to_eps, median_iterations
@@ -231,10 +231,10 @@ THEOREM = register(Theorem(
         Control("gaussian-polynomial", "From N(0,1) init GD reaches ε in poly(k) iterations.",
                 lambda ctx: check_claim(ctx, ShamirClaim(init="gaussian", growth="polynomial"))),
     ),
-    constants={"Ω(k) rates": "unspecified by the paper: measured (growth slope, decay rate c)",
-               "ε": str(EPS), "η": str(ETA), "MIN_RATE": f"{MIN_RATE}: smallest excess rate called exponential",
-               "SLOW_RATE": f"{SLOW_RATE}: slow event T_k ≥ e^(SLOW_RATE·k)",
-               "iteration cap": "ci 2e4, default 2e5, thorough 2e6 (censored runs are lower bounds)"},
+    constants={"ε": Constant(EPS, "chosen"), "η": Constant(ETA, "chosen"),
+               "MIN_RATE": Constant(MIN_RATE, "chosen", "smallest excess rate called exponential"),
+               "SLOW_RATE": Constant(SLOW_RATE, "chosen", "slow event T_k ≥ e^(SLOW_RATE·k)"),
+               "iteration cap": Constant("ci 2e4, default 2e5, thorough 2e6", "chosen", "censored runs are lower bounds")},
     headline="growth rate of log T_k in k (exponential fit)",
     tags=frozenset({"statistical", "high-precision"}),
 ))

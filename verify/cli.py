@@ -49,6 +49,13 @@ def positive_int(text: str) -> int:
     return value
 
 
+def accepted_change(text: str) -> str:
+    theorem, sep, name = text.partition(":")
+    if not sep or not theorem or not name:
+        raise argparse.ArgumentTypeError(f"--accept-change {text!r} must be ID:NAME, e.g. 'sharp2023.rate:RATE_C'")
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .checking.profiles import PROFILES
 
@@ -111,17 +118,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("gate", help="exit non-zero if the results should block a merge",
                        description="Fail (exit 1) if the run is partial, a theorem is falsified or errored, a "
-                                   "negative control was not refuted or is missing, a check was skipped (unless "
-                                   "--allow-skipped), or — with --baseline — a verdict regressed, a check "
-                                   "disappeared, or a gated measurement moved beyond its tolerance. Prints what "
-                                   "changed. Exit 2 on unreadable or malformed input (unknown verdicts, duplicate "
-                                   "ids, missing fields); the summary counts are recomputed, never trusted.")
+                                   "negative control was not refuted, is dependent (only re-read its theorem's sweep) "
+                                   "or is missing, a check was skipped (unless --allow-skipped) or inconclusive "
+                                   "(unless --allow-inconclusive), or — with --baseline — a verdict regressed, a check "
+                                   "disappeared, a gated measurement moved beyond its tolerance, or the ratchet "
+                                   "tripped: a constant or tolerance changed value or an acceptance band widened "
+                                   "by more than 10%% (accept one with --accept-change ID:NAME, as the message says). "
+                                   "Prints what changed. Exit 2 on unreadable or malformed input (the whole file is "
+                                   "validated against the results schema); the summary counts are recomputed, never "
+                                   "trusted.")
     p.add_argument("results", type=Path, metavar="RESULTS_JSON")
     p.add_argument("--baseline", type=Path, metavar="FILE", help="results.json of a known-good run")
     p.add_argument("--update-baseline", type=Path, metavar="FILE",
                    help="if the gate passes, write RESULTS_JSON to FILE atomically as the new baseline")
     p.add_argument("--allow-skipped", action="store_true",
                    help="accept checks skipped for a missing optional extra (listed, not failed)")
+    p.add_argument("--allow-inconclusive", action="store_true",
+                   help="accept inconclusive theorems and controls (listed, not failed)")
+    p.add_argument("--accept-change", action="append", default=[], metavar="ID:NAME", type=accepted_change,
+                   help="accept a changed constant, tolerance or widened band against the baseline "
+                        "(repeatable; the gate prints the exact flag to use)")
     return parser
 
 
@@ -301,7 +317,10 @@ def cmd_gate(args: argparse.Namespace) -> int:
 
     results = read_results(args.results)
     baseline = read_results(args.baseline) if args.baseline else None
-    report = evaluate(results, baseline, allow_skipped=args.allow_skipped)
+    if args.accept_change and baseline is None:
+        raise InvalidArgument("--accept-change needs --baseline: changes are judged against a baseline")
+    report = evaluate(results, baseline, allow_skipped=args.allow_skipped, allow_inconclusive=args.allow_inconclusive,
+                      accept_changes=frozenset(args.accept_change))
     if baseline is not None:
         print("\n".join(report.table()))
     s = results["summary"]

@@ -1,4 +1,13 @@
-"""The context a check runs in: profile, seed, where plots go, deterministic random streams."""
+"""The context a check runs in: profile, seed, where plots go, deterministic random streams, and a
+record of the sweeps the check used.
+
+Provenance. Every `Context.map` and `Context.cached_map` call is recorded in ``ctx.reads`` as
+``{"sweep": module.function, "points": n, "computed_by": check id}``. A sweep served from the
+memo that another check computed names that check. A negative control whose every read was
+computed by another check (its theorem) produced no evidence of its own: the runner calls it
+*dependent* and does not count it as refuted. A control that trains or evaluates anything itself
+should do so through `map`/`cached_map` (with its own function or items), so that it is seen.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +25,7 @@ __all__ = ["Context"]
 T = TypeVar("T")
 
 _SWEEP_CACHE_SIZE = 16
-_SWEEPS: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+_SWEEPS: dict[tuple[Any, ...], tuple[str, tuple[Any, ...]]] = {}   # key → (computed by, results)
 
 
 @dataclass
@@ -33,6 +42,7 @@ class Context:
     out_dir: Path | None = None
     status: Callable[[str], None] = field(default=lambda _msg: None)
     mapper: Callable[[Callable[[Any], Any], list[Any]], list[Any]] | None = None
+    reads: list[dict[str, Any]] = field(default_factory=list)
 
     def pick(self, *, ci: T, default: T, thorough: T) -> T:
         """The budget for the current profile."""
@@ -46,20 +56,35 @@ class Context:
         is the same however the work is distributed.
         """
         items = list(items)
-        if self.mapper is None:
-            return [fn(item) for item in items]
-        return self.mapper(fn, items)
+        self._record(fn, len(items), self.check_id)
+        return self._run(fn, items)
 
     def cached_map(self, fn: Callable[[Any], T], items: Iterable[Any]) -> list[T]:
         """`map`, memoised per process on (fn, items): a theorem and its controls that need the same
-        sweep run it once, serially or on the scheduler alike. Items must be hashable."""
+        sweep run it once, serially or on the scheduler alike. Items must be hashable. The read is
+        recorded with the check that computed it (see the module docstring)."""
         items = tuple(items)
         key = (fn.__module__, fn.__qualname__, items)
         if key not in _SWEEPS:
             if len(_SWEEPS) >= _SWEEP_CACHE_SIZE:
                 _SWEEPS.pop(next(iter(_SWEEPS)))
-            _SWEEPS[key] = tuple(self.map(fn, items))
-        return list(_SWEEPS[key])
+            _SWEEPS[key] = (self.check_id, tuple(self._run(fn, list(items))))
+        owner, results = _SWEEPS[key]
+        self._record(fn, len(items), owner)
+        return list(results)
+
+    def computed_nothing_itself(self) -> bool:
+        """True if this check read sweeps and every one of them was computed by another check."""
+        return bool(self.reads) and all(r["computed_by"] != self.check_id for r in self.reads)
+
+    def _run(self, fn: Callable[[Any], T], items: list[Any]) -> list[T]:
+        if self.mapper is None:
+            return [fn(item) for item in items]
+        return self.mapper(fn, items)
+
+    def _record(self, fn: Callable[[Any], Any], points: int, computed_by: str) -> None:
+        self.reads.append({"sweep": f"{fn.__module__}.{fn.__qualname__}", "points": points,
+                           "computed_by": computed_by})
 
     def rng(self, *labels: object) -> np.random.Generator:
         """A generator determined by (seed, check id, labels): same inputs, same stream."""

@@ -12,10 +12,10 @@ import numpy as np
 
 from .spec import ControlVerdict, Verdict
 
-__all__ = ["SCHEMA", "SCHEMA_VERSION", "THEOREM_VERDICTS", "CONTROL_VERDICTS", "jsonable", "summarise"]
+__all__ = ["SCHEMA", "SCHEMA_VERSION", "THEOREM_VERDICTS", "CONTROL_VERDICTS", "jsonable", "summarise", "weaknesses"]
 
 SCHEMA = "dlverify.results"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 THEOREM_VERDICTS = tuple(v.value for v in Verdict)
 CONTROL_VERDICTS = tuple(v.value for v in ControlVerdict)
 
@@ -43,10 +43,18 @@ def jsonable(value: Any) -> Any:
 
 
 def summarise(theorems: list[dict[str, Any]]) -> dict[str, int]:
-    """Counts of theorem verdicts and of refuted controls (derived from the theorem records)."""
+    """Counts of theorem verdicts, of refuted and dependent controls, and of theorems with a weak
+    claim (derived from the theorem records)."""
     counts = {v: 0 for v in THEOREM_VERDICTS}
     for t in theorems:
         counts[t["verdict"]] += 1
-    controls = [c for t in theorems for c in t["controls"]]
+    controls = [c for t in theorems for c in t.get("controls", [])]
     return {"theorems": len(theorems), **counts, "controls_total": len(controls),
-            "controls_refuted": sum(c["verdict"] == "refuted" for c in controls)}
+            "controls_refuted": sum(c["verdict"] == "refuted" for c in controls),
+            "controls_dependent": sum(c["verdict"] == "dependent" for c in controls),
+            "weak": sum(bool(weaknesses(t)) for t in theorems)}
+
+
+def weaknesses(theorem: dict[str, Any]) -> list[str]:
+    """The reasons a theorem record's claims are checked weakly (its measurements' ``weak`` fields)."""
+    return [m["weak"] for m in theorem.get("measurements", []) if m.get("weak")]

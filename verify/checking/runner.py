@@ -1,7 +1,9 @@
 """Run selected theorems and their negative controls; collect a results document.
 
 A check that raises is an ``error`` (with the one-line exception), not a crash of the run. Ctrl-C
-stops after the current check and the results are marked ``partial``.
+stops after the current check and the results are marked ``partial``. A control that is refuted
+only by re-reading sweeps another check computed is ``dependent``, not ``refuted`` (provenance:
+`verify.checking.context`).
 """
 
 from __future__ import annotations
@@ -30,11 +32,14 @@ PACKAGES = ("dlverify", "numpy", "scipy", "hypothesis", "sympy", "mpmath", "pyth
 
 @dataclass
 class CheckOutcome:
-    """One theorem check or control check: its evidence, or the error it raised, and its wall time."""
+    """One theorem check or control check: its evidence, or the error it raised, its wall time, and
+    the sweeps it read (``reads``; ``dependent`` if it computed none of them itself)."""
 
     evidence: Evidence | None
     error: str | None
     seconds: float
+    reads: tuple[dict[str, Any], ...] = ()
+    dependent: bool = False
 
     def kind(self) -> str:
         """error, skipped (a missing optional extra), inconclusive, holds, or fails."""
@@ -48,7 +53,8 @@ class CheckOutcome:
         return THEOREM_VERDICTS[self.kind()]
 
     def control_verdict(self) -> ControlVerdict:
-        return CONTROL_VERDICTS[self.kind()]
+        verdict = CONTROL_VERDICTS[self.kind()]
+        return ControlVerdict.DEPENDENT if verdict is ControlVerdict.REFUTED and self.dependent else verdict
 
 
 THEOREM_VERDICTS = {"error": Verdict.ERROR, "skipped": Verdict.SKIPPED, "inconclusive": Verdict.INCONCLUSIVE,
@@ -65,13 +71,13 @@ def run_check(check: Callable[[Context], Evidence], ctx: Context) -> CheckOutcom
         evidence = check(ctx)
         if not isinstance(evidence, Evidence):
             raise TypeError(f"check returned {type(evidence).__name__}, not Evidence")
-        return CheckOutcome(evidence, None, time.perf_counter() - start)
+        return CheckOutcome(evidence, None, time.perf_counter() - start, tuple(ctx.reads), ctx.computed_nothing_itself())
     except KeyboardInterrupt:
         raise
     except Exception as exc:  # a failing check is a result to report, not a crash
         where = traceback.extract_tb(exc.__traceback__)[-1]
         message = f"{type(exc).__name__}: {exc} (at {Path(where.filename).name}:{where.lineno})"
-        return CheckOutcome(None, message, time.perf_counter() - start)
+        return CheckOutcome(None, message, time.perf_counter() - start, tuple(ctx.reads))
 
 
 def _evidence_fields(outcome: CheckOutcome) -> dict[str, Any]:
@@ -85,6 +91,8 @@ def _evidence_fields(outcome: CheckOutcome) -> dict[str, Any]:
         "counterexample": None if ev is None else jsonable(ev.counterexample),
         "examples": [] if ev is None else jsonable(ev.examples),
         "plots": [] if ev is None else list(ev.plots),
+        "unresolved": 0 if ev is None else ev.unresolved,
+        "provenance": {"sweeps": jsonable(list(outcome.reads)), "dependent": outcome.dependent},
     }
 
 
@@ -94,7 +102,7 @@ def theorem_record(theorem: Theorem, outcome: CheckOutcome, controls: list[tuple
     return {
         "id": theorem.id, "title": theorem.title, "source": theorem.source, "statement": theorem.statement,
         "hypotheses": list(theorem.hypotheses), "conclusion": theorem.conclusion,
-        "certification": theorem.certification.value, "constants": dict(theorem.constants),
+        "certification": theorem.certification.value, "constants": {k: c.to_dict() for k, c in theorem.constants.items()},
         "headline": theorem.headline, "verdict": outcome.theorem_verdict().value,
         "expected_failure": theorem.expected_failure,
         **_evidence_fields(outcome),

@@ -6,6 +6,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from ..checking.document import weaknesses
+from ..checking.spec import band_text
+
 __all__ = ["Links", "render", "short_source"]
 
 
@@ -22,7 +25,8 @@ class Links:
 
 VERDICT_MARK = {"verified": "✅ verified", "falsified": "❌ falsified", "inconclusive": "❔ inconclusive",
                 "error": "💥 error", "skipped": "⏭️ skipped"}
-CONTROL_MARK = {"refuted": "✅ refuted", "not refuted": "❌ NOT refuted (defect)", "inconclusive": "❔ inconclusive",
+CONTROL_MARK = {"refuted": "✅ refuted", "dependent": "⚠️ dependent (not counted)",
+                "not refuted": "❌ NOT refuted (defect)", "inconclusive": "❔ inconclusive",
                 "error": "💥 error", "skipped": "⏭️ skipped"}
 
 
@@ -55,10 +59,13 @@ def cell(text: Any) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def headline(theorem: dict[str, Any]) -> str:
+def _headline_measurement(theorem: dict[str, Any]) -> dict[str, Any] | None:
     chosen = next((m for m in theorem["measurements"] if m["name"] == theorem.get("headline")), None)
-    if chosen is None and theorem["measurements"]:
-        chosen = theorem["measurements"][0]
+    return chosen if chosen is not None or not theorem["measurements"] else theorem["measurements"][0]
+
+
+def headline(theorem: dict[str, Any]) -> str:
+    chosen = _headline_measurement(theorem)
     if chosen is None:
         return "–"
     text = f"{chosen['name']}: {fmt(chosen['value'])}"
@@ -76,14 +83,29 @@ def claim_text(m: dict[str, Any]) -> str:
 
 
 def measurement_table(measurements: list[dict[str, Any]]) -> list[str]:
-    lines = ["| quantity | measured | claim | tolerance | interval | |", "|---|---|---|---|---|---|"]
+    lines = ["| quantity | measured | claim | tolerance | interval | accepts (claims not refuted) | |",
+             "|---|---|---|---|---|---|---|"]
     for m in measurements:
         interval = "–" if m.get("interval") is None else f"{fmt(m['interval'])} {m.get('kind', '')}".strip()
         unit = f" {m['unit']}" if m.get("unit") else ""
         claim = "–" if m.get("predicted") is None else claim_text(m)
         lines.append(f"| {cell(m['name'])} | {fmt(m['value'])}{unit} | {cell(claim)} | "
-                     f"{fmt(m.get('tolerance'))} | {cell(interval)} | {_within(m)} |")
+                     f"{fmt(m.get('tolerance'))} | {cell(interval)} | {cell(resolution_text(m))} | {_within(m)} |")
     return lines
+
+
+def resolution_text(m: dict[str, Any]) -> str:
+    """The acceptance band of a claim measurement, how it was obtained, and a weak flag."""
+    if m.get("predicted") is None or m.get("band") is None:
+        return "–" if m.get("predicted") is None else "not stated"
+    text = band_text(m["band"], fmt)
+    if m.get("band_note") and m["band_note"] != "derived":
+        text += f" ({m['band_note']})"
+    if m.get("ruled_out") is not None:
+        text += f"; rules out {fmt(m['ruled_out'])}"
+    if m.get("weak"):
+        text += " — **weak**"
+    return text
 
 
 def _within(m: dict[str, Any]) -> str:
@@ -91,7 +113,7 @@ def _within(m: dict[str, Any]) -> str:
     value, predicted, tol = m.get("value"), m.get("predicted"), m.get("tolerance")
     comparison = m.get("comparison", "≈")
     if not all(isinstance(v, (int, float)) for v in (value, predicted)):
-        return ""
+        return "reported, not gated" if predicted is None else ""
     if comparison == "≈":
         if not isinstance(tol, (int, float)):
             return ""
@@ -103,23 +125,52 @@ def _within(m: dict[str, Any]) -> str:
 
 def key_value_table(items: dict[str, Any], header: tuple[str, str] = ("", "")) -> list[str]:
     lines = [f"| {header[0]} | {header[1]} |", "|---|---|"]
-    for key, value in items.items():
-        shown = json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else fmt(value)
-        lines.append(f"| {cell(key)} | {cell(shown)} |")
+    lines += [f"| {cell(key)} | {cell(plain(value))} |" for key, value in items.items()]
+    return lines
+
+
+def plain(value: Any) -> str:
+    """A value as prose for a table cell: lists comma-separated, mappings as 'key: value; …'."""
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {plain(v)}" for k, v in value.items()) or "–"
+    if isinstance(value, list):
+        return ", ".join(plain(v) for v in value) or "–"
+    return fmt(value)
+
+
+def constants_table(constants: dict[str, dict[str, Any]]) -> list[str]:
+    """Every constant and tolerance the verdict uses, with where its value comes from."""
+    lines = ["| constant | value | source | note |", "|---|---|---|---|"]
+    lines += [f"| {cell(name)} | {cell(fmt(c['value']))} | {c['source']} | {cell(c.get('note', ''))} |"
+              for name, c in constants.items()]
     return lines
 
 
 def render_summary(results: dict[str, Any]) -> list[str]:
-    lines = ["| theorem | paper | verdict | certification | controls refuted | headline: measured (claim) | time |",
-             "|---|---|---|---|---|---|---|"]
+    lines = ["| theorem | paper | verdict | certification | controls refuted | headline: measured (claim) | "
+             "resolution | time |", "|---|---|---|---|---|---|---|---|"]
     for t in results["theorems"]:
         refuted = sum(c["verdict"] == "refuted" for c in t["controls"])
+        dependent = sum(c["verdict"] == "dependent" for c in t["controls"])
         lines.append(f"| [`{t['id']}`](#{anchor(t['id'])}) | {cell(short_source(t['source']))} | "
                      f"{VERDICT_MARK.get(t['verdict'], t['verdict'])}{' (expected)' if t.get('expected_failure') else ''} | "
                      f"{t['certification']} | "
-                     f"{refuted}/{declared_controls(t)} | {cell(headline(t))} | "
+                     f"{refuted}/{declared_controls(t)}{f' ({dependent} dependent)' if dependent else ''} | "
+                     f"{cell(headline(t))} | {cell(summary_resolution(t))} | "
                      f"{t['seconds'] + sum(c['seconds'] for c in t['controls']):.1f} s |")
     return lines
+
+
+def summary_resolution(t: dict[str, Any]) -> str:
+    """The headline claim's acceptance band, and 'weak' with the reasons if any claim is weak."""
+    chosen = _headline_measurement(t)
+    text = "–" if chosen is None or chosen.get("predicted") is None else band_text(chosen.get("band"), fmt)
+    reasons = weaknesses(t)
+    if reasons:
+        text += "; **weak**: " + "; ".join(reasons)
+    if t.get("unresolved"):
+        text += f"; {t['unresolved']} unresolved"
+    return text
 
 
 def declared_controls(t: dict[str, Any]) -> int:
@@ -152,17 +203,21 @@ def render_theorem(t: dict[str, Any], links: Links) -> list[str]:
         out += ["### What was run", ""] + key_value_table(t["run"], ("item", "value")) + [""]
     out += examples_block(t["id"], t.get("examples", []), links)
     if t.get("constants"):
-        out += ["### Constants the paper leaves unspecified (our choices)", ""]
-        out += key_value_table(t["constants"], ("constant", "value used")) + [""]
+        out += ["### Constants and tolerances the verdict uses", "",
+                "*Source*: `paper` (stated by the paper), `chosen` (ours, fixed before the measured run), "
+                "`measured` (determined by a measurement). `verify gate --baseline` fails if one changes "
+                "without `--accept-change`.", ""]
+        out += constants_table(t["constants"]) + [""]
     if t.get("counterexample"):
         out += ["### Counterexample (shrunk)", ""] + counterexample_block(t["id"], t["counterexample"], links)
     missing = declared_controls(t) - len(t["controls"])
     out += ["### Negative controls", "", "Each is a nearby *false* statement; the same checker must refute it."
             + (f" **{missing} control(s) did not run (the run was interrupted).**" if missing else ""), "",
-            "| control | false statement | outcome | evidence | time |", "|---|---|---|---|---|"]
+            "| control | false statement | outcome | evidence | own computation | time |", "|---|---|---|---|---|---|"]
     for c in t["controls"]:
+        own = independence(f"{t['id']}[control:{c['id']}]", c)
         out.append(f"| `{c['id']}` | {cell(c['statement'])} | {CONTROL_MARK.get(c['verdict'], c['verdict'])} | "
-                   f"{cell(c['summary'])} | {c['seconds']:.1f} s |")
+                   f"{cell(c['summary'])} | {cell(own)} | {c['seconds']:.1f} s |")
     out.append("")
     for c in t["controls"]:
         if c.get("counterexample") or c.get("plots"):
@@ -173,6 +228,20 @@ def render_theorem(t: dict[str, Any], links: Links) -> list[str]:
             out += ["</details>", ""]
     out += [f"*Reproduce:* `{t['reproduce']}`", ""]
     return out
+
+
+def independence(check_id: str, control: dict[str, Any]) -> str:
+    """What the control computed itself, read off its provenance record."""
+    provenance = control.get("provenance", {})
+    sweeps = provenance.get("sweeps", [])
+    if provenance.get("dependent"):
+        others = sorted({r["computed_by"] for r in sweeps})
+        return f"none: it only re-read the sweep(s) computed by {', '.join(others)}"
+    own = [r for r in sweeps if r["computed_by"] == check_id]
+    if not sweeps:
+        return "yes (inline)"
+    shared = len(sweeps) - len(own)
+    return f"yes: {len(own)} sweep(s) of its own" + (f", {shared} shared" if shared else "")
 
 
 def counterexample_block(check_id: str, counterexample: dict[str, Any], links: Links) -> list[str]:
@@ -201,7 +270,9 @@ def render(results: dict[str, Any], diff: list[str] | None = None, links: Links 
     if results.get("partial"):
         done = {t["id"] for t in results["theorems"]}
         not_run = [i for i in run.get("selection", []) if i not in done]
-        lines += ["> **PARTIAL RUN** — interrupted (Ctrl-C): the check that was running was abandoned and the "
+        signal_name = {"SIGINT": "Ctrl-C (SIGINT)"}.get(results.get("interrupted_by"), results.get("interrupted_by")
+                                                          or "a signal")
+        lines += [f"> **PARTIAL RUN** — interrupted by {signal_name}: the check that was running was abandoned and the "
                   "verdicts below cover only what finished."
                   + (f" Not run: {', '.join(f'`{i}`' for i in not_run)}." if not_run else ""), ""]
     packages = ", ".join(f"{k} {v}" for k, v in env.get("packages", {}).items())
@@ -210,13 +281,19 @@ def render(results: dict[str, Any], diff: list[str] | None = None, links: Links 
               f"Packages: {packages}.  ", f"Command: `{run.get('command') or 'verify run'}`", "",
               f"**{summary['verified']}/{summary['theorems']} verified**, {summary['falsified']} falsified, "
               f"{summary['inconclusive']} inconclusive, {summary['error']} errors, {summary['skipped']} skipped; "
-              f"negative controls refuted: **{summary['controls_refuted']}/{summary['controls_total']}**.", "",
+              f"negative controls refuted: **{summary['controls_refuted']}/{summary['controls_total']}**"
+              + (f" ({summary['controls_dependent']} dependent, not counted)" if summary.get("controls_dependent") else "")
+              + (f"; {summary['weak']} theorem(s) with a **weak** claim" if summary.get("weak") else "") + ".", "",
               "## Summary", ""]
     lines += render_summary(results) + [""]
     lines += ["How to read this: *verified* means the theorem's conclusion held on everything generated (at the "
               "stated certification level); each negative control is a nearby false statement that the same "
               "checker must refute — an unrefuted control means the check could not tell true from false. "
-              "*Claim* columns give the theorem's prediction (≈, within the tolerance) or bound (≥/≤). The "
+              "A control that only re-read its theorem's own sweep is *dependent* and is not counted. "
+              "*Claim* columns give the theorem's prediction (≈, within the tolerance) or bound (≥/≤). "
+              "*Resolution* is the acceptance band of the headline claim: the claimed values c the same check, "
+              "on the same data, would not refute; a claim is **weak** when its band also contains a value the "
+              "theorem itself rules out (or is unbounded). The "
               "`verify replay` commands below are meant to be run from this report's directory.", ""]
     if diff:
         lines += ["## Changes against the baseline", ""] + diff + [""]

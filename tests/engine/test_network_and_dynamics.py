@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from verify.engine import inits
+from verify.engine import inits, oracles
 from verify.engine.backends import ArbBackend, FixedPointBackend, MpmathBackend
 from verify.engine.dynamics import gradient_flow, run_gd
 from verify.engine.linalg import psd_power
@@ -30,30 +30,13 @@ def problem(dims, seed=0, n=7, alpha=1.0):
     return weights, x, y, QuadraticLoss.from_data(x, y, alpha=alpha)
 
 
-def naive_gradients(weights, x, y, alpha=1.0):
-    """Chain rule through the full forward pass over the samples (no sufficient statistics)."""
-    acts = [x]
-    for w in weights:
-        acts.append(w @ acts[-1])
-    delta = alpha * (alpha * acts[-1] - y)  # ∂ℓ/∂(W_e x) summed over samples
-    grads = [None] * len(weights)
-    for j in range(len(weights) - 1, -1, -1):
-        grads[j] = delta @ acts[j].T
-        delta = weights[j].T @ delta
-    return grads
-
-
-def residual_loss(weights, x, y, alpha=1.0):
-    return 0.5 * np.sum((alpha * end_to_end(weights) @ x - y) ** 2)
-
-
 @pytest.mark.parametrize("dims", SHAPES)
 @pytest.mark.parametrize("alpha", [1.0, 0.3])
 def test_gradients_match_naive_chain_rule_on_every_layer(dims, alpha):
     weights, x, y, _ = problem(dims)
     loss = QuadraticLoss.from_data(x, y, alpha=alpha)
     ours = layer_gradients(weights, loss).layers
-    for j, (g, ref) in enumerate(zip(ours, naive_gradients(weights, x, y, alpha))):
+    for j, (g, ref) in enumerate(zip(ours, oracles.chain_rule_gradients(weights, x, y, alpha))):
         assert g.shape == weights[j].shape
         np.testing.assert_allclose(g, ref, rtol=1e-11, atol=1e-12, err_msg=f"layer {j + 1} of dims {dims}")
 
@@ -69,13 +52,13 @@ def test_gradients_match_central_finite_differences(dims):
             minus = [v.copy() for v in weights]
             plus[j][idx] += h
             minus[j][idx] -= h
-            fd = (residual_loss(plus, x, y) - residual_loss(minus, x, y)) / (2 * h)
+            fd = (oracles.residual_loss(plus, x, y) - oracles.residual_loss(minus, x, y)) / (2 * h)
             assert abs(fd - grads[j][idx]) <= 1e-6 * (1 + abs(fd)), f"layer {j + 1} entry {idx}"
 
 
 def test_loss_from_sufficient_statistics_equals_residual_form():
     weights, x, y, loss = problem((4, 3, 2), seed=2)
-    assert loss.value(end_to_end(weights)) == pytest.approx(residual_loss(weights, x, y), rel=1e-12)
+    assert loss.value(end_to_end(weights)) == pytest.approx(oracles.residual_loss(weights, x, y), rel=1e-12)
 
 
 def test_loss_minimum_is_least_squares_value():
@@ -281,3 +264,14 @@ def test_batch_sizes_cover_every_run_within_the_memory_budget():
     assert batch_sizes(40, (2, 8, 1)) == [40]                   # small sweeps stay one batch
     with pytest.raises(InvalidArgument, match="runs"):
         batch_sizes(0, dims)
+
+
+def test_the_oracle_sees_a_planted_gradient_bug():
+    """Negative control for the oracle comparison: a layer gradient ×1.01 is 1e-2 away, not ~1e-15."""
+    weights, x, y, loss = problem((3, 4, 2))
+    ours = layer_gradients(weights, loss).layers
+    assert oracles.relative_gap(ours, oracles.chain_rule_gradients(weights, x, y)) < 1e-12
+    broken = [ours[0] * 1.01, *ours[1:]]
+    assert oracles.relative_gap(broken, oracles.chain_rule_gradients(weights, x, y)) > 5e-3
+    stepped = gd_step(weights, loss, 0.01)
+    assert oracles.relative_gap(stepped, oracles.gd_step(weights, x, y, 0.01)) < 1e-12

@@ -39,6 +39,24 @@ def seed_value(text: str) -> int:
     return value
 
 
+def seed_range(text: str) -> list[int]:
+    """'0-9' or '3,5,8' or '0-4,10' → sorted distinct seeds."""
+    seeds: set[int] = set()
+    for part in text.split(","):
+        low, sep, high = part.strip().partition("-")
+        try:
+            first, last = int(low), int(high if sep else low)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"--seeds {text!r} must look like 0-9 or 1,4,7") from None
+        if not 0 <= first <= last < 2**32 or last - first >= 1000:
+            raise argparse.ArgumentTypeError(f"--seeds {part.strip()!r} must be an increasing range within [0, 2^32) "
+                                             "of at most 1000 seeds")
+        seeds.update(range(first, last + 1))
+    if len(seeds) > 1000:
+        raise argparse.ArgumentTypeError(f"--seeds {text!r} names {len(seeds)} seeds; at most 1000")
+    return sorted(seeds)
+
+
 def positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -87,6 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="evidence budget: " + "; ".join(f"{k}: {v.description}" for k, v in PROFILES.items())
                         + " (default: %(default)s)")
     p.add_argument("--seed", type=seed_value, default=0, help="seed for every random choice (default: %(default)s)")
+    p.add_argument("--seeds", type=seed_range, metavar="LIST",
+                   help="run the selection once per seed (e.g. 0-9 or 1,4,7), each into DIR/seed-K/, and write "
+                        "DIR/stability.md: how many seeds verified each theorem and refuted each control")
     p.add_argument("--out", type=Path, default=Path("reports"), metavar="DIR",
                    help="output directory (default: %(default)s)")
     p.add_argument("--baseline", type=Path, metavar="FILE",
@@ -220,15 +241,35 @@ def cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
 
             mapper = stack.enter_context(dask_mapper(args.workers, args.scheduler))
             executor = f"dask scheduler {args.scheduler}" if args.scheduler else f"dask LocalCluster, {args.workers} workers"
-        results = run_theorems(theorems, get_profile(args.profile), args.seed, out, progress=make_progress(args.quiet),
-                               command=command, mapper=mapper, executor=executor)
-    write_json(results, out / "results.json")
-    (out / "report.md").write_text(render(results, _diff_lines(results, args.baseline)), encoding="utf-8")
+        runs = {}
+        for seed in args.seeds or [args.seed]:
+            where = out / f"seed-{seed}" if args.seeds else out
+            where.mkdir(parents=True, exist_ok=True)
+            results = run_theorems(theorems, get_profile(args.profile), seed, where, progress=make_progress(args.quiet),
+                                   command=command, mapper=mapper, executor=executor)
+            write_json(results, where / "results.json")
+            (where / "report.md").write_text(render(results, _diff_lines(results, args.baseline)), encoding="utf-8")
+            _print_summary(results, where / "report.md", seed if args.seeds else None)
+            runs[seed] = results
+            if results["partial"]:
+                break
+    if args.seeds:
+        from .output.stability import render_stability, stability
+
+        table = stability(runs)
+        write_json(table, out / "stability.json")
+        (out / "stability.md").write_text(render_stability(table), encoding="utf-8")
+        print(f"seed stability: {out / 'stability.md'}")
+    return EXIT_INTERRUPTED if any(r["partial"] for r in runs.values()) else EXIT_OK
+
+
+def _print_summary(results: dict, report: Path, seed: int | None) -> None:
     s = results["summary"]
-    print(f"{'PARTIAL: ' if results['partial'] else ''}{s['verified']}/{s['theorems']} verified, "
-          f"{s['falsified']} falsified, {s['inconclusive']} inconclusive, {s['error']} errors, {s['skipped']} skipped; "
-          f"controls refuted {s['controls_refuted']}/{s['controls_total']}. Report: {out / 'report.md'}")
-    return EXIT_INTERRUPTED if results["partial"] else EXIT_OK
+    print(f"{'PARTIAL: ' if results['partial'] else ''}{'' if seed is None else f'seed {seed}: '}"
+          f"{s['verified']}/{s['theorems']} verified, {s['falsified']} falsified, {s['inconclusive']} inconclusive, "
+          f"{s['error']} errors, {s['skipped']} skipped; controls refuted {s['controls_refuted']}/{s['controls_total']}"
+          f"{' (' + str(s['controls_dependent']) + ' dependent)' if s.get('controls_dependent') else ''}. "
+          f"Report: {report}")
 
 
 def parse_target(target: str) -> tuple[str, str | None, str | None]:

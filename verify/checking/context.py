@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable, TypeVar
 
 import numpy as np
 
+from . import interruption
 from .profiles import Profile
 
 __all__ = ["Context"]
@@ -32,17 +33,22 @@ _SWEEPS: dict[tuple[Any, ...], tuple[str, tuple[Any, ...]]] = {}   # key → (co
 class Context:
     """Passed to every `Theorem.check` and `Control.check`.
 
-    ``out_dir`` is where plots are written (``None``: no plots, e.g. under pytest). ``status`` is a
-    callback for progress messages on long runs.
+    ``out_dir`` is where plots are written (``None``: no plots, e.g. under pytest). ``report_status``
+    receives the progress messages of `status`.
     """
 
     profile: Profile
     seed: int
     check_id: str
     out_dir: Path | None = None
-    status: Callable[[str], None] = field(default=lambda _msg: None)
+    report_status: Callable[[str], None] = field(default=lambda _msg: None)
     mapper: Callable[[Callable[[Any], Any], list[Any]], list[Any]] | None = None
     reads: list[dict[str, Any]] = field(default_factory=list)
+
+    def status(self, message: str) -> None:
+        """Progress text for long runs; also a safe point where a pending Ctrl-C/SIGTERM stops the check."""
+        interruption.checkpoint()
+        self.report_status(message)
 
     def pick(self, *, ci: T, default: T, thorough: T) -> T:
         """The budget for the current profile."""
@@ -79,7 +85,11 @@ class Context:
 
     def _run(self, fn: Callable[[Any], T], items: list[Any]) -> list[T]:
         if self.mapper is None:
-            return [fn(item) for item in items]
+            results = []
+            for item in items:
+                interruption.checkpoint()
+                results.append(fn(item))
+            return results
         return self.mapper(fn, items)
 
     def _record(self, fn: Callable[[Any], Any], points: int, computed_by: str) -> None:

@@ -1,7 +1,8 @@
 """Run selected theorems and their negative controls; collect a results document.
 
-A check that raises is an ``error`` (with the one-line exception), not a crash of the run. Ctrl-C
-stops after the current check and the results are marked ``partial``. A control that is refuted
+A check that raises is an ``error`` (with the one-line exception), not a crash of the run. Ctrl-C or
+SIGTERM abandons the current check and the results are marked ``partial`` with the signal's name
+(`verify.checking.interruption` makes sure the signal is not lost). A control that is refuted
 only by re-reading sweeps another check computed is ``dependent``, not ``refuted`` (provenance:
 `verify.checking.context`).
 """
@@ -19,12 +20,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Callable
 
+from . import interruption
 from .context import Context
 from .document import SCHEMA, SCHEMA_VERSION, jsonable, summarise
 from .profiles import Profile
 from .spec import Control, ControlVerdict, Evidence, Theorem, Verdict
 
-__all__ = ["CheckOutcome", "run_check", "run_theorems", "environment", "PACKAGES"]
+__all__ = ["CheckOutcome", "run_check", "run_theorems", "results_document", "environment", "PACKAGES"]
 
 PACKAGES = ("dlverify", "numpy", "scipy", "hypothesis", "sympy", "mpmath", "python-flint", "matplotlib",
             "torch", "scikit-learn", "dask", "distributed")
@@ -129,11 +131,16 @@ def environment() -> dict[str, Any]:
 class Progress:
     """What the runner reports while it works (the CLI draws a progress bar from these)."""
 
-    def start(self, total: int) -> None: ...
+    def start(self, labels: list[str]) -> None: ...
     def begin(self, label: str) -> None: ...
     def status(self, message: str) -> None: ...
     def end(self, label: str, verdict: str, seconds: float) -> None: ...
     def finish(self) -> None: ...
+
+
+def check_ids(theorem: Theorem) -> list[str]:
+    """The theorem's check id followed by its controls' ids, in run order."""
+    return [theorem.id] + [f"{theorem.id}[control:{c.id}]" for c in theorem.controls]
 
 
 def run_theorems(theorems: list[Theorem], profile: Profile, seed: int, out_dir: Path | None, *,
@@ -141,13 +148,13 @@ def run_theorems(theorems: list[Theorem], profile: Profile, seed: int, out_dir: 
                  mapper: Callable | None = None, executor: str = "serial") -> dict[str, Any]:
     """Run every theorem's check and controls; return the results document (see `verify.output.results`)."""
     progress = progress or Progress()
-    progress.start(sum(1 + len(t.controls) for t in theorems))
+    progress.start([label for t in theorems for label in check_ids(t)])
     started = time.perf_counter()
     records, partial = [], False
 
     def one(check: Callable[[Context], Evidence], check_id: str) -> CheckOutcome:
         progress.begin(check_id)
-        ctx = Context(profile, seed, check_id, out_dir, status=progress.status, mapper=mapper)
+        ctx = Context(profile, seed, check_id, out_dir, report_status=progress.status, mapper=mapper)
         outcome = run_check(check, ctx)
         return outcome
 
@@ -156,6 +163,7 @@ def run_theorems(theorems: list[Theorem], profile: Profile, seed: int, out_dir: 
             outcome: CheckOutcome | None = None
             controls: list[tuple[Control, CheckOutcome]] = []
             try:
+                interruption.checkpoint()
                 outcome = one(theorem.check, theorem.id)
                 progress.end(theorem.id, outcome.theorem_verdict().value, outcome.seconds)
                 for control in theorem.controls:
@@ -163,20 +171,31 @@ def run_theorems(theorems: list[Theorem], profile: Profile, seed: int, out_dir: 
                     c_out = one(control.check, check_id)
                     progress.end(check_id, c_out.control_verdict().value, c_out.seconds)
                     controls.append((control, c_out))
-            finally:  # on Ctrl-C keep the finished theorem (even while its line is printed) and controls
-                if outcome is not None:
-                    records.append(theorem_record(theorem, outcome, controls, profile, seed))
-    except KeyboardInterrupt:
+            except KeyboardInterrupt:  # keep the finished theorem (even while its line is printed) and controls
+                interruption.acknowledge()
+                partial = True
+            if outcome is not None:
+                records.append(theorem_record(theorem, outcome, controls, profile, seed))
+            if partial:
+                break
+    except KeyboardInterrupt:  # a re-sent signal between the handler above and its acknowledgement
+        interruption.acknowledge()
         partial = True
     finally:
         progress.finish()
+    return results_document([t.id for t in theorems], records, profile=profile.name, seed=seed, partial=partial,
+                            command=command, executor=executor, seconds=time.perf_counter() - started)
+
+
+def results_document(selection: list[str], records: list[dict[str, Any]], *, profile: str, seed: int, partial: bool,
+                     command: str = "", executor: str = "serial", seconds: float = 0.0) -> dict[str, Any]:
+    """The results document (schema in `verify.output.results`) for theorem records of a run."""
     return {
         "schema": SCHEMA, "schema_version": SCHEMA_VERSION,
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-        "partial": partial,
-        "run": {"profile": profile.name, "seed": seed, "selection": [t.id for t in theorems],
-                "command": command, "executor": executor,
-                "seconds": round(time.perf_counter() - started, 2)},
+        "partial": partial, "interrupted_by": interruption.signal_name() if partial else None,
+        "run": {"profile": profile, "seed": seed, "selection": selection, "command": command, "executor": executor,
+                "seconds": round(seconds, 2)},
         "environment": environment(),
         "summary": summarise(records),
         "theorems": records,

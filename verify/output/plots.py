@@ -10,6 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from ..checking.context import Context  # noqa: E402
+from .files import atomic_write  # noqa: E402
 
 __all__ = ["figure", "save"]
 
@@ -29,7 +30,7 @@ def save(fig: Any, ctx: Context, name: str) -> list[str]:
         if path is None:
             return []
         fig.tight_layout()
-        fig.savefig(path)
+        atomic_write(path, lambda tmp: fig.savefig(tmp, format="png"), "plot")
         return [ctx.relative(path)]
     finally:
         plt.close(fig)

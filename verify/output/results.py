@@ -39,19 +39,16 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 
 from ..checking.document import SCHEMA, SCHEMA_VERSION, jsonable, summarise
+from .files import atomic_write_text
 from .schema import MAX_DEPTH, RESULTS_SCHEMA
 
 __all__ = ["ResultsError", "write_json", "read_results"]
-
-
 
 MAX_BYTES = 256 * 2**20
 _VALIDATOR = jsonschema.Draft202012Validator(RESULTS_SCHEMA)
@@ -61,22 +58,9 @@ class ResultsError(ValueError):
     """A results file is missing, unreadable or not a dlverify results file."""
 
 
-def write_json(data: dict[str, Any], path: Path) -> None:
-    """Write ``data`` atomically (temporary file + rename): readers never see half a file."""
-    path = Path(path)
-    if path.is_dir():
-        raise ResultsError(f"{path} is a directory; give a file name such as {path / 'results.json'}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(jsonable(data), handle, indent=2, ensure_ascii=False)
-            handle.write("\n")
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; results are meant to be shared like the report
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def write_json(data: dict[str, Any], path: Path, what: str = "results file") -> None:
+    """Write ``data`` as JSON atomically (readers never see half a file; only regular files are replaced)."""
+    atomic_write_text(Path(path), json.dumps(jsonable(data), indent=2, ensure_ascii=False) + "\n", what)
 
 
 def read_results(path: str | Path) -> dict[str, Any]:

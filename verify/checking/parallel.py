@@ -18,13 +18,14 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import signal
 import threading
 from typing import Any, Callable, Iterator
 
 from ..errors import InvalidArgument, check_range, check_type
 
-__all__ = ["Mapper", "DaskMissing", "dask_mapper", "worker_environment"]
+__all__ = ["Mapper", "DaskMissing", "dask_mapper", "worker_environment", "scheduler_address"]
 
 Mapper = Callable[[Callable[[Any], Any], list[Any]], list[Any]]
 
@@ -34,6 +35,26 @@ THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"
 
 class DaskMissing(InvalidArgument, ImportError):
     """dask.distributed is not installed (the CLI prints this as one line)."""
+
+
+CONNECT_SECONDS = 10
+PROTOCOLS = ("tcp", "tls", "ws", "wss", "ucx")
+_ADDRESS = re.compile(r"(?:(?P<protocol>[a-z]+)://)?(?P<host>\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+):(?P<port>[0-9]{1,5})")
+
+
+def scheduler_address(text: str) -> str:
+    """``text`` if it is a dask scheduler address PROTOCOL://HOST:PORT (or HOST:PORT, meaning tcp), else a
+    one-line InvalidArgument naming it: distributed's own parser raises tracebacks on malformed input."""
+    check_type(text, str, "scheduler")
+    match = _ADDRESS.fullmatch(text.strip()) if len(text) <= 255 else None
+    shown = text if len(text) <= 80 else text[:77] + "..."
+    if match is None or not 1 <= int(match["port"]) <= 65535:
+        raise InvalidArgument(f"scheduler={shown!r} must be an address such as tcp://host:8786 (host and a port in "
+                              "1..65535)")
+    protocol = match["protocol"] or "tcp"
+    if protocol not in PROTOCOLS:
+        raise InvalidArgument(f"scheduler={shown!r}: protocol {protocol!r} is not one of {', '.join(PROTOCOLS)}")
+    return f"{protocol}://{match['host']}:{int(match['port'])}"
 
 
 def worker_environment() -> dict[str, int]:
@@ -80,9 +101,7 @@ def dask_mapper(workers: int | None = None, scheduler: str | None = None) -> Ite
         check_type(workers, int, "workers")
         check_range(workers, "workers", low=1)
     if scheduler is not None:
-        check_type(scheduler, str, "scheduler")
-        if not scheduler.strip():
-            raise InvalidArgument(f"scheduler={scheduler!r} must be a scheduler address such as 'tcp://host:8786'")
+        scheduler = scheduler_address(scheduler)
         if workers is not None:
             raise InvalidArgument(f"workers={workers!r} cannot be combined with scheduler={scheduler!r}: "
                                   "an existing cluster brings its own workers")
@@ -99,7 +118,11 @@ def dask_mapper(workers: int | None = None, scheduler: str | None = None) -> Ite
                     silence_logs=logging.ERROR))
             client = stack.enter_context(distributed.Client(cluster))
         else:
-            client = stack.enter_context(distributed.Client(scheduler))
+            try:
+                client = stack.enter_context(distributed.Client(scheduler, timeout=CONNECT_SECONDS))
+            except (OSError, TimeoutError) as exc:   # refused, unreachable, timed out
+                raise InvalidArgument(f"scheduler={scheduler!r}: cannot reach a dask scheduler there within "
+                                      f"{CONNECT_SECONDS} s ({type(exc).__name__})") from None
 
         def mapper(fn: Callable[[Any], Any], items: list[Any]) -> list[Any]:
             """``[fn(item) for item in items]`` on the cluster (order kept; a task's error is re-raised)."""

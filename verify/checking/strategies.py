@@ -22,18 +22,19 @@ from hypothesis.strategies import SearchStrategy
 
 from ..engine import inits
 from ..engine.network import balancedness_defects
-from ..errors import InvalidArgument, check_order, check_range
+from ..errors import InvalidArgument, check_order, check_range, check_type
 
 __all__ = [
-    "MAX_DEPTH", "MAX_WIDTH", "MAX_DIM", "MAX_SAMPLES", "INIT_KINDS", "Dataset", "NetworkCase",
+    "MAX_DEPTH", "MAX_WIDTH", "MAX_DIM", "MAX_SAMPLES", "MAX_BUILD_SIZE", "INIT_KINDS", "Dataset", "NetworkCase",
     "make_dataset", "build_network_case", "seeds", "depths", "layer_dims", "step_sizes",
-    "datasets", "network_cases",
+    "datasets", "network_cases", "check_seed",
 ]
 
 MAX_DEPTH = 12
 MAX_WIDTH = 64
 MAX_DIM = 16
 MAX_SAMPLES = 500
+MAX_BUILD_SIZE = 4096          # any dimension or sample count a case description may ask a builder for
 INIT_KINDS = ("balanced", "gaussian", "orthogonal", "near_zero", "identity")
 
 
@@ -78,7 +79,9 @@ def make_dataset(d_in: int, d_out: int, n: int, *, rank: int | None = None, gram
     1/√gram_cond (geometric), so that rank(X) = rank and λ_max(XᵀX)/λ_r(XᵀX) = gram_cond exactly
     (Du & Hu 2019's κ); Y = W* X + noise·N(0,1) with W* i.i.d. N(0, 1/d_in)."""
     for name, value in (("d_in", d_in), ("d_out", d_out), ("n", n)):
-        check_range(value, name, low=1)
+        check_type(value, int, name)
+        check_range(value, name, low=1, high=MAX_BUILD_SIZE)
+    check_seed(seed, "seed")
     rank = min(d_in, n) if rank is None else rank
     check_range(rank, "rank", low=1, high=min(d_in, n))
     check_range(float(gram_cond), "gram_cond", low=1.0)
@@ -114,6 +117,10 @@ def build_network_case(dims: Sequence[int], init: str, init_seed: int, data: Dat
     ``orthogonal`` (scaled by init_scale), ``near_zero`` (N(0, (1e-3·init_scale)²)), ``identity``.
     """
     dims = inits.check_dims(dims)
+    if len(dims) > MAX_DEPTH * 8 + 1 or max(dims) > MAX_BUILD_SIZE:
+        raise InvalidArgument(f"dims={list(dims)[:8]}{'…' if len(dims) > 8 else ''} must have at most {MAX_DEPTH * 8} "
+                              f"layers of width ≤ {MAX_BUILD_SIZE}")
+    check_seed(init_seed, "init_seed")
     if isinstance(data, dict):
         data = make_dataset(**data)
     if (data.x.shape[0], data.y.shape[0]) != (dims[0], dims[-1]):
@@ -135,6 +142,12 @@ def build_network_case(dims: Sequence[int], init: str, init_seed: int, data: Dat
     else:
         raise InvalidArgument(f"init={init!r} must be one of {', '.join(INIT_KINDS)}")
     return NetworkCase(dims, init, float(init_scale), int(init_seed), data, weights)
+
+
+def check_seed(value: Any, name: str) -> None:
+    """A numpy seed: an int in [0, 2^32)."""
+    check_type(value, int, name)
+    check_range(value, name, low=0, high=2**32 - 1)
 
 
 def _strategy(value: Any, name: str) -> SearchStrategy:

@@ -28,6 +28,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--dlverify-profile", choices=sorted(PROFILES), default=os.environ.get("DLVERIFY_PROFILE", "ci"),
                     help="evidence budget for theorem checks (default: $DLVERIFY_PROFILE or ci)")
     group.addoption("--dlverify-seed", type=int, default=0, help="seed for theorem checks (default: 0)")
+    group.addoption("--dlverify-mutant", metavar="ID", default=None,
+                    help="run the whole session with a catalogued mutant planted (`verify mutate --list`)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -35,6 +37,15 @@ def pytest_configure(config: pytest.Config) -> None:
 
     from .checking.registry import all_theorems
 
+    mutant_id = config.getoption("--dlverify-mutant", default=None)
+    if mutant_id:
+        import contextlib
+
+        from .checking.mutation import applied, mutant
+
+        stack = contextlib.ExitStack()
+        stack.enter_context(applied(mutant(mutant_id)))
+        config.add_cleanup(stack.close)
     name = config.getoption("--dlverify-profile", default="ci")
     settings.load_profile(f"dlverify-{name}")
     for tag in sorted({tag for theorem in all_theorems() for tag in theorem.tags}):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import importlib
+import importlib.util
 import pkgutil
 from typing import Iterable, Iterator
 
@@ -46,6 +47,14 @@ def all_theorems() -> list[Theorem]:
 
 
 def get(theorem_id: str) -> Theorem:
+    """The theorem registered as ``theorem_id``: its own module is imported first (by the naming
+    convention ``a.b`` → ``THEOREM_PACKAGE.a_b``), all modules only if that does not register it."""
+    if theorem_id not in _REGISTRY and not _LOADED:
+        module = f"{THEOREM_PACKAGE}.{theorem_id.replace('.', '_')}"
+        if importlib.util.find_spec(module) is not None:
+            importlib.import_module(module)
+    if theorem_id in _REGISTRY:
+        return _REGISTRY[theorem_id]
     load_all()
     try:
         return _REGISTRY[theorem_id]

@@ -1,4 +1,4 @@
-"""The `verify` command line: list, show, run, replay, report, gate.
+"""The `verify` command line: list, show, run, mutate, replay, report, gate.
 
 `main` installs the signal handling for `verify run` before it imports anything heavy (so a
 SIGTERM during start-up still ends in a partial report), sets the thread counts before numpy
@@ -18,11 +18,16 @@ __all__ = ["main", "build_parser"]
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    running = bool(argv) and argv[0] == "run"
+    running = bool(argv) and argv[0] in ("run", "mutate")
     if running:
         interruption.install()
     try:
         return _dispatch(argv, running)
+    except BrokenPipeError:   # `verify list | head`: the reader left; say nothing more
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + 13
     except KeyboardInterrupt:
         print(f"verify {argv[0] if argv else ''}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -38,11 +43,15 @@ def _dispatch(argv: list[str], running: bool) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
-        if running:
+        if args.command == "run":
             from .run import cmd_run, set_threads
 
             set_threads(args)   # before numpy or torch is imported
             return cmd_run(args, argv)
+        if args.command == "mutate":
+            from .mutate import cmd_mutate
+
+            return cmd_mutate(args)
         if args.command in ("list", "show", "replay"):
             from . import inspect
 
@@ -54,7 +63,7 @@ def _dispatch(argv: list[str], running: bool) -> int:
         from ..errors import DataError, InvalidArgument
         from ..output.results import ResultsError
 
-        if not isinstance(exc, (InvalidArgument, DataError, ResultsError, OSError)):
+        if isinstance(exc, BrokenPipeError) or not isinstance(exc, (InvalidArgument, DataError, ResultsError, OSError)):
             raise
         print(f"verify {args.command}: error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}",
               file=sys.stderr)

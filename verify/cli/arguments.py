@@ -113,6 +113,28 @@ def build_parser() -> argparse.ArgumentParser:
                    help="BLAS/OpenMP/torch threads of this process (default: one per available core for a serial "
                         "run, 1 with --workers/--scheduler, whose workers run one thread each)")
 
+    p = sub.add_parser("mutate", help="plant the catalogue's mathematical bugs and show which checks see them",
+                       description="Mutation analysis: each catalogued mutant (a layer gradient ×1.01, an exponent "
+                                   "shifted by 1/N, arb at 53 bits, divergence detection off, a CI halved, …) is "
+                                   "planted in-process and the theorems that execute the mutated code are re-run "
+                                   "(found by a probe run), plus the mutant's unit-test files. Writes "
+                                   "DIR/mutation.md (the kill matrix and scores) and DIR/mutation.json. Exit 0 if "
+                                   "every mutant is killed by a check or a test, 1 if one survives, 130 if "
+                                   "interrupted. Add a theorem? Run `verify mutate YOUR.ID` and read its column.")
+    p.add_argument("theorems", nargs="*", metavar="ID", help="theorem ids or globs (default: all)")
+    p.add_argument("--mutants", type=lambda t: [x for x in t.split(",") if x], metavar="M1,M2",
+                   help="only these mutants (default: the whole catalogue; see --list)")
+    p.add_argument("--list", action="store_true", help="print the catalogue and exit")
+    p.add_argument("--profile", default="ci", choices=PROFILE_NAMES, help="profile of the re-runs (default: %(default)s)")
+    p.add_argument("--seed", type=seed_value, default=0, help="seed (default: %(default)s)")
+    p.add_argument("--workers", type=positive_int, default=2, metavar="N",
+                   help="mutants run in N worker processes at a time (default: %(default)s)")
+    p.add_argument("--no-tests", action="store_true", help="do not run the mutants' unit-test files")
+    p.add_argument("--out", type=Path, default=Path("reports/mutation"), metavar="DIR",
+                   help="output directory (default: %(default)s)")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.add_argument("--worker", help=argparse.SUPPRESS)
+
     p = sub.add_parser("replay", help="re-run a theorem's property on one recorded example",
                        description="Re-run the property on one example from a results file: TARGET is ID@K (the "
                                    "K-th generated example, numbered in the report), ID@counterexample (the shrunk "

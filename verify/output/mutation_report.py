@@ -1,0 +1,66 @@
+"""The kill matrix of `verify mutate`: mutants × theorems, the unit tests' column, and the scores.
+
+Input is the document `verify.cli.mutate` writes to mutation.json::
+
+    {schema: "dlverify.mutation", profile, seed, seconds, partial, theorems[],
+     baseline {theorem: kill kind of the unmutated run — all "survived" when the suite is healthy},
+     mutants[] {id, description, target, executed_by[] (theorems that call the target),
+                theorems {theorem: falsified | error | control not refuted | survived},
+                tests (killed | survived | not run), tests_run[]}}
+
+A mutant is *killed by the theorems* if some theorem that executes it is no longer verified (or a
+control no longer refuted, or a check errs); *killed* if the theorems or the unit tests see it;
+*unexercised* if no selected theorem calls its target (only the tests can see it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["scores", "render_mutation"]
+
+MARK = {"falsified": "❌ falsified", "error": "💥 error", "control not refuted": "⚠️ control", "survived": "· survived"}
+
+
+def scores(doc: dict[str, Any]) -> dict[str, Any]:
+    """Counts: killed overall, killed by the theorems alone among exercised mutants, survivors."""
+    mutants = doc["mutants"]
+    exercised = [m for m in mutants if m["executed_by"]]
+    by_theorems = [m for m in exercised if any(k != "survived" for k in m["theorems"].values())]
+    killed = [m for m in mutants if m in by_theorems or m["tests"] == "killed"]
+    return {"mutants": len(mutants), "killed": len(killed), "exercised": len(exercised),
+            "killed_by_theorems": len(by_theorems),
+            "theorem_score": len(by_theorems) / len(exercised) if exercised else None,
+            "score": len(killed) / len(mutants) if mutants else None,
+            "survivors": [m["id"] for m in mutants if m not in killed],
+            "seen_only_by_tests": [m["id"] for m in exercised if m not in by_theorems and m["tests"] == "killed"]}
+
+
+def render_mutation(doc: dict[str, Any]) -> str:
+    s = scores(doc)
+    theorems = doc["theorems"]
+    lines = ["# dlverify mutation analysis", "",
+             f"Profile **{doc['profile']}**, seed {doc['seed']}, {doc['seconds']:.0f} s"
+             + (" — **PARTIAL** (interrupted)" if doc.get("partial") else "") + ".", ""]
+    broken = [t for t, k in doc["baseline"].items() if k != "survived"]
+    if broken:
+        lines += [f"> **The unmutated suite is not green** for {', '.join(f'`{t}`' for t in broken)}: their "
+                  "column cannot tell a mutant from the baseline.", ""]
+    lines += [f"**Mutation score {s['killed']}/{s['mutants']}** (killed by the theorem checks or the unit tests); "
+              f"**theorem checks alone: {s['killed_by_theorems']}/{s['exercised']}** of the mutants some theorem "
+              "executes" + (f" ({s['theorem_score']:.0%})" if s["theorem_score"] is not None else "") + ".", ""]
+    if s["survivors"]:
+        lines += [f"Survivors (no check or test sees them): {', '.join(f'`{m}`' for m in s['survivors'])}.", ""]
+    if s["seen_only_by_tests"]:
+        lines += ["Seen only by the unit tests (a theorem executes the code but its verdict did not change): "
+                  + ", ".join(f"`{m}`" for m in s["seen_only_by_tests"]) + ".", ""]
+    short = {t: t.split(".", 1)[-1] for t in theorems}
+    lines += ["| mutant | what it breaks | " + " | ".join(short[t] for t in theorems) + " | unit tests |",
+              "|---|---|" + "---|" * len(theorems) + "---|"]
+    for m in doc["mutants"]:
+        cells = [MARK[m["theorems"][t]] if t in m["theorems"] else "" for t in theorems]
+        lines.append(f"| `{m['id']}` | {m['description']} | " + " | ".join(cells) + f" | {m['tests']} |")
+    lines += ["", "Blank cell: the theorem does not execute the mutated function (found by a probe run). "
+              "❌ the theorem is no longer verified; ⚠️ one of its controls is no longer refuted; 💥 a check "
+              "raised; · the theorem and its controls came out as on the unmutated code.", ""]
+    return "\n".join(lines)

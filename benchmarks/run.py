@@ -4,7 +4,8 @@
     python benchmarks/run.py --quick         # fewer repeats, shorter trajectories
     python benchmarks/run.py --only B1,B3    # a selection; B4 and B5 (long) run only when named
     python benchmarks/run.py --full          # B1-B5
-    python benchmarks/run.py --only B6       # the thorough profile: time, verdicts, peak memory (hours)
+    python benchmarks/run.py --only B6       # the thorough profile: time (≤ 60 min), verdicts, peak memory, breakdown
+    python benchmarks/run.py --only B7       # verify mutate --profile ci: wall time (≤ 20 min) and scores
 
 Every ratio is measured in the same run, engine and reference interleaved. The exit status is 1 if
 any target fails (after everything has been printed), 0 otherwise.
@@ -23,7 +24,7 @@ sys.path[:0] = [str(HERE), str(HERE.parent)]
 
 from common import Report, Timing, environment_lines, peak_rss_mib, print_report, table  # noqa: E402
 
-ALL = ("B1", "B2", "B3", "B4", "B5", "B6")
+ALL = ("B1", "B2", "B3", "B4", "B5", "B6", "B7")
 DEFAULT = ("B1", "B2", "B3")
 
 
@@ -31,7 +32,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats, shorter runs (noisier)")
     parser.add_argument("--only", help="comma-separated benchmarks, e.g. B1,B2 (B4/B5 run only when named or with "
-                                       "--full; B6, hours long, only when named)")
+                                       "--full; B6 (thorough, ~1 h) and B7 (mutation, ~20 min) only when named)")
     parser.add_argument("--full", action="store_true", help="also the long B4 (verify run wall time) and B5 (dask)")
     parser.add_argument("--threads", type=int, default=1,
                         help="BLAS/torch threads for B1-B3 (default 1: per-core rates, stable on a shared machine)")
@@ -89,6 +90,9 @@ def run_one(name: str, args: argparse.Namespace) -> Report:
     if name == "B5":
         import scaleout
         return scaleout.run(quick)
+    if name == "B7":
+        import mutation
+        return mutation.run(Path("reports/mutation").resolve())
     import thorough
     return thorough.run(args.thorough_out.resolve(),
                         tuple(s.strip() for s in args.thorough_ids.split(",") if s.strip()))

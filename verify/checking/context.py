@@ -2,8 +2,9 @@
 record of the sweeps the check used.
 
 Provenance. Every `Context.map` and `Context.cached_map` call is recorded in ``ctx.reads`` as
-``{"sweep": module.function, "points": n, "computed_by": check id}``. A sweep served from the
-memo that another check computed names that check. A negative control whose every read was
+``{"sweep": module.function, "points": n, "computed_by": check id, "seconds", "slowest_point"}``
+(CPU-side seconds summed over the points, and the slowest one: where a run's time goes). A sweep
+served from the memo that another check computed names that check and has no times. A negative control whose every read was
 computed by another check (its theorem) produced no evidence of its own: the runner calls it
 *dependent* and does not count it as refuted. A control that trains or evaluates anything itself
 should do so through `map`/`cached_map` (with its own function or items), so that it is seen.
@@ -11,6 +12,7 @@ should do so through `map`/`cached_map` (with its own function or items), so tha
 
 from __future__ import annotations
 
+import time
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,8 +64,9 @@ class Context:
         is the same however the work is distributed.
         """
         items = list(items)
-        self._record(fn, len(items), self.check_id)
-        return self._run(fn, items)
+        results, seconds = self._run(fn, items)
+        self._record(fn, len(items), self.check_id, seconds)
+        return results
 
     def cached_map(self, fn: Callable[[Any], T], items: Iterable[Any]) -> list[T]:
         """`map`, memoised per process on (fn, items): a theorem and its controls that need the same
@@ -74,27 +77,49 @@ class Context:
         if key not in _SWEEPS:
             if len(_SWEEPS) >= _SWEEP_CACHE_SIZE:
                 _SWEEPS.pop(next(iter(_SWEEPS)))
-            _SWEEPS[key] = (self.check_id, tuple(self._run(fn, list(items))))
+            results, seconds = self._run(fn, list(items))
+            _SWEEPS[key] = (self.check_id, tuple(results))
+            self._record(fn, len(items), self.check_id, seconds)
+            return list(results)
         owner, results = _SWEEPS[key]
-        self._record(fn, len(items), owner)
+        self._record(fn, len(items), owner, [])
         return list(results)
 
     def computed_nothing_itself(self) -> bool:
         """True if this check read sweeps and every one of them was computed by another check."""
         return bool(self.reads) and all(r["computed_by"] != self.check_id for r in self.reads)
 
-    def _run(self, fn: Callable[[Any], T], items: list[Any]) -> list[T]:
+    def _run(self, fn: Callable[[Any], T], items: list[Any]) -> tuple[list[T], list[float]]:
+        """The results and each point's seconds (measured where the point ran)."""
+        timed = _Timed(fn)
         if self.mapper is None:
-            results = []
+            pairs = []
             for item in items:
                 interruption.checkpoint()
-                results.append(fn(item))
-            return results
-        return self.mapper(fn, items)
+                pairs.append(timed(item))
+        else:
+            pairs = self.mapper(timed, items)
+        return [result for result, _ in pairs], [seconds for _, seconds in pairs]
 
-    def _record(self, fn: Callable[[Any], Any], points: int, computed_by: str) -> None:
-        self.reads.append({"sweep": f"{fn.__module__}.{fn.__qualname__}", "points": points,
-                           "computed_by": computed_by})
+    def _record(self, fn: Callable[[Any], Any], points: int, computed_by: str, seconds: list[float]) -> None:
+        """One provenance entry; the time of the points this check computed (none for a memo read)."""
+        entry: dict[str, Any] = {"sweep": f"{fn.__module__}.{fn.__qualname__}", "points": points,
+                                 "computed_by": computed_by}
+        if seconds:
+            entry.update(seconds=round(sum(seconds), 3), slowest_point=round(max(seconds), 3))
+        self.reads.append(entry)
+
+
+class _Timed:
+    """``fn`` returning ``(result, seconds)``; picklable when ``fn`` is (module-level), for dask."""
+
+    def __init__(self, fn: Callable[[Any], Any]):
+        self.fn = fn
+
+    def __call__(self, item: Any) -> tuple[Any, float]:
+        start = time.perf_counter()
+        result = self.fn(item)
+        return result, time.perf_counter() - start
 
     def rng(self, *labels: object) -> np.random.Generator:
         """A generator determined by (seed, check id, labels): same inputs, same stream."""

@@ -42,7 +42,8 @@ _PROVENANCE: dict[str, Any] = {
         "dependent": {"type": "boolean"},
         "sweeps": {"type": "array", "items": {
             "type": "object", "required": ["sweep", "computed_by"],
-            "properties": {"sweep": _TEXT, "points": {"type": "integer", "minimum": 0}, "computed_by": _TEXT}}},
+            "properties": {"sweep": _TEXT, "points": {"type": "integer", "minimum": 0}, "computed_by": _TEXT,
+                           "seconds": _SECONDS, "slowest_point": _SECONDS}}},
     },
 }
 

@@ -8,11 +8,13 @@ import sys
 
 import pytest
 
+from verify.checking.registry import get
 from verify.output.results import read_results, write_json
 
 from signal_helpers import default_sigint
 
-THEOREM = "arora2018.balancedness"
+THEOREM = "arora2018.balancedness"            # a property-based theorem with replayable examples
+CONTROLS = [c.id for c in get(THEOREM).controls]
 
 
 def verify(*args, cwd=None):
@@ -31,7 +33,7 @@ def ci_run(tmp_path_factory):
 def test_list_shows_the_theorem_and_its_controls():
     proc = verify("list", "--controls")
     assert proc.returncode == 0
-    assert THEOREM in proc.stdout and "control eta-slope-1" in proc.stdout
+    assert THEOREM in proc.stdout and f"control {CONTROLS[0]}" in proc.stdout
 
 
 def test_show_prints_statement_and_controls():
@@ -49,7 +51,7 @@ def test_run_writes_report_and_results(ci_run):
     results = read_results(ci_run / "results.json")
     theorem = results["theorems"][0]
     assert theorem["id"] == THEOREM and theorem["verdict"] == "verified"
-    assert [c["verdict"] for c in theorem["controls"]] == ["refuted"] * 3
+    assert [c["verdict"] for c in theorem["controls"]] == ["refuted"] * len(CONTROLS)
     assert results["run"]["profile"] == "ci" and results["schema_version"] == 2
     report = (ci_run / "report.md").read_text()
     assert "| [`arora2018.balancedness`]" in report and "3/3" in report and "drift exponent" in report
@@ -158,7 +160,10 @@ def test_replay_an_example_and_a_counterexample(ci_run):
     results = ci_run / "results.json"
     proc = verify("replay", f"{THEOREM}@0", "--results", results)
     assert proc.returncode == 0 and "property holds on this example" in proc.stdout
-    proc = verify("replay", f"{THEOREM}[control:eta-slope-1]@counterexample", "--results", results)
+    refuted_by_example = [c["id"] for c in read_results(results)["theorems"][0]["controls"]
+                          if (c.get("counterexample") or {}).get("case")]
+    assert refuted_by_example, "some control of the theorem is refuted by a shrunk counterexample"
+    proc = verify("replay", f"{THEOREM}[control:{refuted_by_example[0]}]@counterexample", "--results", results)
     assert proc.returncode == 1 and "property FAILS on this example" in proc.stdout
     proc = verify("replay", f"{THEOREM}@99", "--results", results)
     assert proc.returncode == 2 and "must be 'counterexample' or an index" in proc.stderr
@@ -174,10 +179,10 @@ def test_interrupt_writes_a_partial_report(tmp_path, signum):
     out, _ = proc.communicate(timeout=300)
     assert proc.returncode == 130 and out.startswith("PARTIAL")
     results = read_results(tmp_path / "results.json")
-    assert results["partial"] is True and len(results["theorems"][0]["controls"]) < 3
+    assert results["partial"] is True and len(results["theorems"][0]["controls"]) < len(CONTROLS)
     report = (tmp_path / "report.md").read_text()
     assert "PARTIAL RUN" in report and "control(s) did not run (the run was interrupted)" in report
-    assert "/3 |" in report  # the summary counts refuted controls out of all 3 declared
+    assert f"/{len(CONTROLS)} |" in report  # the summary counts refuted controls out of all declared
     gate = verify("gate", tmp_path / "results.json")
     assert gate.returncode == 1 and "controls ran" in gate.stdout
 
@@ -240,7 +245,7 @@ def test_gate_recomputes_the_summary_and_needs_the_controls(ci_run, tmp_path):
     proc = verify("gate", _mutated(ci_run, tmp_path, no_controls))
     assert proc.returncode == 1 and "no negative controls" in proc.stdout
     proc = verify("gate", _mutated(ci_run, tmp_path, lambda d: d["theorems"][0]["controls"].pop()))
-    assert proc.returncode == 1 and "only 2 of its 3 controls ran" in proc.stdout
+    assert proc.returncode == 1 and f"only {len(CONTROLS) - 1} of its {len(CONTROLS)} controls ran" in proc.stdout
     minimal = tmp_path / "minimal.json"
     minimal.write_text(json.dumps({"schema": "dlverify.results", "schema_version": 1, "created": "now",
                                    "run": {}, "environment": {}, "theorems": []}))

@@ -145,46 +145,69 @@ def check_ids(theorem: Theorem) -> list[str]:
 
 def run_theorems(theorems: list[Theorem], profile: Profile, seed: int, out_dir: Path | None, *,
                  progress: Progress | None = None, command: str = "",
-                 mapper: Callable | None = None, executor: str = "serial") -> dict[str, Any]:
-    """Run every theorem's check and controls; return the results document (see `verify.output.results`)."""
+                 mapper: Callable | None = None, executor: str = "serial", jobs: int = 1) -> dict[str, Any]:
+    """Run every theorem's check and controls; return the results document (see `verify.output.results`).
+
+    ``jobs > 1`` (and no ``mapper``): whole theorems (each with its controls, so that they share its
+    sweep memo as in a serial run) run in that many forked processes at once; every check is seeded
+    by its id, so the records are the same as a serial run's.
+    """
     progress = progress or Progress()
     progress.start([label for t in theorems for label in check_ids(t)])
     started = time.perf_counter()
-    records, partial = [], False
-
-    def one(check: Callable[[Context], Evidence], check_id: str) -> CheckOutcome:
-        progress.begin(check_id)
-        ctx = Context(profile, seed, check_id, out_dir, report_status=progress.status, mapper=mapper)
-        outcome = run_check(check, ctx)
-        return outcome
-
+    records: dict[str, dict[str, Any]] = {}
+    partial = False
     try:
-        for theorem in theorems:
-            outcome: CheckOutcome | None = None
-            controls: list[tuple[Control, CheckOutcome]] = []
-            try:
-                interruption.checkpoint()
-                outcome = one(theorem.check, theorem.id)
-                progress.end(theorem.id, outcome.theorem_verdict().value, outcome.seconds)
-                for control in theorem.controls:
-                    check_id = f"{theorem.id}[control:{control.id}]"
-                    c_out = one(control.check, check_id)
-                    progress.end(check_id, c_out.control_verdict().value, c_out.seconds)
-                    controls.append((control, c_out))
-            except KeyboardInterrupt:  # keep the finished theorem (even while its line is printed) and controls
-                interruption.acknowledge()
-                partial = True
-            if outcome is not None:
-                records.append(theorem_record(theorem, outcome, controls, profile, seed))
-            if partial:
-                break
-    except KeyboardInterrupt:  # a re-sent signal between the handler above and its acknowledgement
+        if jobs > 1 and mapper is None and len(theorems) > 1:
+            from .pool import run_in_processes
+
+            partial = run_in_processes(theorems, profile, seed, out_dir, jobs, progress, records)
+        else:
+            for theorem in theorems:
+                record, stopped = run_theorem(theorem, profile, seed, out_dir, mapper, progress)
+                if record is not None:
+                    records[theorem.id] = record
+                if stopped:
+                    partial = True
+                    break
+    except KeyboardInterrupt:  # a re-sent signal between a handler below and its acknowledgement
         interruption.acknowledge()
         partial = True
     finally:
         progress.finish()
-    return results_document([t.id for t in theorems], records, profile=profile.name, seed=seed, partial=partial,
+    ordered = [records[t.id] for t in theorems if t.id in records]
+    executor = executor if jobs <= 1 or mapper is not None else f"{jobs} processes"
+    return results_document([t.id for t in theorems], ordered, profile=profile.name, seed=seed, partial=partial,
                             command=command, executor=executor, seconds=time.perf_counter() - started)
+
+
+def run_theorem(theorem: Theorem, profile: Profile, seed: int, out_dir: Path | None, mapper: Callable | None,
+                progress: Progress) -> tuple[dict[str, Any] | None, bool]:
+    """(the theorem's record or None if it did not finish, whether a signal stopped it). The record
+    keeps the theorem and the controls that finished before a signal."""
+    outcome: CheckOutcome | None = None
+    controls: list[tuple[Control, CheckOutcome]] = []
+
+    def one(check: Callable[[Context], Evidence], check_id: str) -> CheckOutcome:
+        progress.begin(check_id)
+        return run_check(check, Context(profile, seed, check_id, out_dir, report_status=progress.status,
+                                        mapper=mapper))
+
+    stopped = False
+    try:
+        interruption.checkpoint()
+        outcome = one(theorem.check, theorem.id)
+        progress.end(theorem.id, outcome.theorem_verdict().value, outcome.seconds)
+        for control in theorem.controls:
+            check_id = f"{theorem.id}[control:{control.id}]"
+            c_out = one(control.check, check_id)
+            progress.end(check_id, c_out.control_verdict().value, c_out.seconds)
+            controls.append((control, c_out))
+    except KeyboardInterrupt:  # keep the finished theorem (even while its line is printed) and controls
+        interruption.acknowledge()
+        stopped = True
+    record = None if outcome is None else theorem_record(theorem, outcome, controls, profile, seed)
+    return record, stopped
 
 
 def results_document(selection: list[str], records: list[dict[str, Any]], *, profile: str, seed: int, partial: bool,

@@ -109,9 +109,12 @@ def build_parser() -> argparse.ArgumentParser:
                         "(needs the dask extra); results are identical to the serial run")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="run sweep points on an existing dask cluster, e.g. tcp://host:8786")
+    p.add_argument("--jobs", type=positive_int, metavar="N",
+                   help="run N theorems at a time in separate processes (default: one per available core; 1 with "
+                        "--workers/--scheduler, which spread sweep points instead); results equal the serial run's")
     p.add_argument("--threads", type=positive_int, metavar="N",
-                   help="BLAS/OpenMP/torch threads of this process (default: one per available core for a serial "
-                        "run, 1 with --workers/--scheduler, whose workers run one thread each)")
+                   help="BLAS/OpenMP/torch threads per process (default: 1 when jobs or dask workers share the "
+                        "cores, else one per available core)")
 
     p = sub.add_parser("mutate", help="plant the catalogue's mathematical bugs and show which checks see them",
                        description="Mutation analysis: each catalogued mutant (a layer gradient ×1.01, an exponent "

@@ -24,13 +24,19 @@ __all__ = ["cmd_run", "set_threads", "hypothesis_home"]
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
+def available_cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 def set_threads(args: argparse.Namespace) -> int:
-    """Thread count for BLAS/OpenMP/torch in this process, set in the environment before numpy or
-    torch is imported: --threads, else 1 if sweep points go to dask workers (each runs one thread),
-    else one per available core. An explicit environment variable wins over the default."""
+    """Jobs and threads, decided before numpy or torch is imported. Jobs: --jobs, else 1 if sweep
+    points go to dask workers, else one per available core. Threads per process: --threads, else 1
+    when jobs or workers share the cores, else one per core. An explicit environment variable wins
+    over the default thread count."""
     distributed = args.workers is not None or args.scheduler is not None
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    threads = args.threads or (1 if distributed else cores)
+    cores = available_cores()
+    args.jobs = args.jobs or (1 if distributed else cores)
+    threads = args.threads or (1 if distributed or args.jobs > 1 else cores)
     for name in THREAD_VARIABLES:
         if args.threads is not None or name not in os.environ:
             os.environ[name] = str(threads)
@@ -102,7 +108,7 @@ def run_seeds(args: argparse.Namespace, theorems: list, out: Path, command: str,
             history = check_times(previous, args.profile)
             results = run_theorems(theorems, get_profile(args.profile), seed, where,
                                    progress=make_progress(args.quiet, history), command=command, mapper=mapper,
-                                   executor=executor)
+                                   executor=executor, jobs=args.jobs)
             with interruption.shielded():   # a finished run's files are written whole; a signal stops the next seed
                 write_outputs(results, where, args.baseline, previous)
                 runs[seed] = results

@@ -81,7 +81,7 @@ def run_property(ctx: Context, strategy: SearchStrategy, prop: Callable[[Any], d
             raise
         result.examples.append(measured)
         result.cases.append(describe_case(case))
-        ctx.status(f"{len(result.examples)} example(s) passed")
+        ctx.status(f"examples passed: {len(result.examples)}")
 
     try:
         property_test()

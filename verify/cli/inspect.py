@@ -18,10 +18,10 @@ MAX_CASE_CHARS = 10_000   # a replay description is a few hundred characters
 
 def cmd_list(args: argparse.Namespace) -> int:
     from ..checking.registry import select
-    from ..output.report import short_source
+    from ..output.report import plural, short_source
 
     for t in select(args.patterns):
-        print(f"{t.id:34s} {t.certification.value:11s} {len(t.controls)} controls  {short_source(t.source)}")
+        print(f"{t.id:34s} {t.certification.value:11s} {plural(len(t.controls), 'control'):11s} {short_source(t.source)}")
         if args.controls:
             for c in t.controls:
                 print(f"    control {c.id}: {c.statement}")

@@ -144,7 +144,7 @@ def write_outputs(results: dict[str, Any], where: Path, baseline: Path | None,
     import sys
 
     from ..output.files import atomic_write_text
-    from ..output.report import render
+    from ..output.report import plural, render
     from ..output.results import write_json
     from .judge import diff_lines
 
@@ -153,7 +153,7 @@ def write_outputs(results: dict[str, Any], where: Path, baseline: Path | None,
     if previous is not None:
         old_ids = [t["id"] for t in previous["theorems"]]
         if sorted(old_ids) != sorted(results["run"]["selection"]):
-            print(f"note: replaced the report of {len(old_ids)} theorem(s) in {where} with this run's "
+            print(f"note: replaced the report of {plural(len(old_ids), 'theorem')} in {where} with this run's "
                   f"{len(results['run']['selection'])}", file=sys.stderr)
         for stale in sorted(plot_files(previous) - plot_files(results)):
             (where / stale).unlink(missing_ok=True)

@@ -9,7 +9,7 @@ from typing import Any
 from ..checking.document import weaknesses
 from ..checking.spec import band_text
 
-__all__ = ["Links", "render", "short_source"]
+__all__ = ["Links", "render", "short_source", "plural"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,13 @@ def fmt(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(fmt(v) for v in value) + "]"
     return str(value)
+
+
+def plural(count: int, noun: str) -> str:
+    """'1 control', '3 controls' (nouns ending in y: 'theory' → 'theories')."""
+    if count == 1:
+        return f"1 {noun}"
+    return f"{count} {noun[:-1] + 'ies' if noun.endswith('y') and noun[-2:] != 'ey' else noun + 's'}"
 
 
 def short_source(source: str) -> str:
@@ -212,7 +219,7 @@ def render_theorem(t: dict[str, Any], links: Links) -> list[str]:
         out += ["### Counterexample (shrunk)", ""] + counterexample_block(t["id"], t["counterexample"], links)
     missing = declared_controls(t) - len(t["controls"])
     out += ["### Negative controls", "", "Each is a nearby *false* statement; the same checker must refute it."
-            + (f" **{missing} control(s) did not run (the run was interrupted).**" if missing else ""), "",
+            + (f" **{plural(missing, 'control')} did not run (the run was interrupted).**" if missing else ""), "",
             "| control | false statement | outcome | evidence | own computation | time |", "|---|---|---|---|---|---|"]
     for c in t["controls"]:
         own = independence(f"{t['id']}[control:{c['id']}]", c)
@@ -236,12 +243,12 @@ def independence(check_id: str, control: dict[str, Any]) -> str:
     sweeps = provenance.get("sweeps", [])
     if provenance.get("dependent"):
         others = sorted({r["computed_by"] for r in sweeps})
-        return f"none: it only re-read the sweep(s) computed by {', '.join(others)}"
+        return f"none: it only re-read what {', '.join(others)} computed"
     own = [r for r in sweeps if r["computed_by"] == check_id]
     if not sweeps:
         return "yes (inline)"
     shared = len(sweeps) - len(own)
-    return f"yes: {len(own)} sweep(s) of its own" + (f", {shared} shared" if shared else "")
+    return f"yes: {plural(len(own), 'sweep')} of its own" + (f", {shared} shared" if shared else "")
 
 
 def counterexample_block(check_id: str, counterexample: dict[str, Any], links: Links) -> list[str]:
@@ -255,7 +262,7 @@ def examples_block(check_id: str, examples: list[dict[str, Any]], links: Links) 
     """The generated examples, numbered for `verify replay`, folded away."""
     if not examples:
         return []
-    lines = [f"<details><summary>{len(examples)} generated example(s) — replay one with "
+    lines = [f"<details><summary>{plural(len(examples), 'generated example')} — replay one with "
              f"<code>verify replay {check_id}@K --results {links.results}</code></summary>", "",
              "| K | example |", "|---|---|"]
     lines += [f"| {k} | `{cell(json.dumps(e, ensure_ascii=False))}` |" for k, e in enumerate(examples)]
@@ -283,7 +290,7 @@ def render(results: dict[str, Any], diff: list[str] | None = None, links: Links 
               f"{summary['inconclusive']} inconclusive, {summary['error']} errors, {summary['skipped']} skipped; "
               f"negative controls refuted: **{summary['controls_refuted']}/{summary['controls_total']}**"
               + (f" ({summary['controls_dependent']} dependent, not counted)" if summary.get("controls_dependent") else "")
-              + (f"; {summary['weak']} theorem(s) with a **weak** claim" if summary.get("weak") else "") + ".", "",
+              + (f"; {plural(summary['weak'], 'theorem')} with a **weak** claim" if summary.get("weak") else "") + ".", "",
               "## Summary", ""]
     lines += render_summary(results) + [""]
     lines += ["How to read this: *verified* means the theorem's conclusion held on everything generated (at the "

@@ -109,18 +109,6 @@ class Context:
             entry.update(seconds=round(sum(seconds), 3), slowest_point=round(max(seconds), 3))
         self.reads.append(entry)
 
-
-class _Timed:
-    """``fn`` returning ``(result, seconds)``; picklable when ``fn`` is (module-level), for dask."""
-
-    def __init__(self, fn: Callable[[Any], Any]):
-        self.fn = fn
-
-    def __call__(self, item: Any) -> tuple[Any, float]:
-        start = time.perf_counter()
-        result = self.fn(item)
-        return result, time.perf_counter() - start
-
     def rng(self, *labels: object) -> np.random.Generator:
         """A generator determined by (seed, check id, labels): same inputs, same stream."""
         key = "/".join([self.check_id, *map(str, labels)])
@@ -139,3 +127,15 @@ class _Timed:
         """``path`` relative to the report directory (how the report embeds it)."""
         assert self.out_dir is not None
         return path.relative_to(self.out_dir).as_posix()
+
+
+class _Timed:
+    """``fn`` returning ``(result, seconds)``; picklable when ``fn`` is (module-level), for dask."""
+
+    def __init__(self, fn: Callable[[Any], Any]):
+        self.fn = fn
+
+    def __call__(self, item: Any) -> tuple[Any, float]:
+        start = time.perf_counter()
+        result = self.fn(item)
+        return result, time.perf_counter() - start

@@ -64,15 +64,49 @@ def test_identity_init_check_and_controls():
     evidence, controls = run_theorem("arora2018.identity_init")
     assert evidence.holds is True, evidence.summary
     assert all(v is False for v in controls.values()), controls
+    assert not [m.name for m in evidence.measurements if m.weakness()]
+
+
+def test_identity_init_lyapunov_exponent_matches_gaussian_products():
+    """λ_1 = log ε + ½(log 2 + ψ(d/2)) is the mean log growth of ‖W x‖ for W with N(0, ε²) entries."""
+    from theorems.arora2018_identity_init import lyapunov_exponent
+
+    rng = np.random.default_rng(0)
+    w = 0.1 * rng.standard_normal((20000, 6, 6))
+    x = rng.standard_normal(6)
+    growth = np.log(np.linalg.norm(w @ x, axis=1) / np.linalg.norm(x))
+    assert abs(growth.mean() - lyapunov_exponent(0.1)) < 4 * growth.std() / np.sqrt(growth.size)
+
+
+def test_identity_init_crossover_depths_need_a_monotone_pattern():
+    from theorems.arora2018_identity_init import CROSSOVER_DEPTHS, crossover_depths
+
+    works = {2: [True, True, True], 3: [True, True, False], 4: [True, False, True], 5: [False, False, False],
+             6: [False, False, False]}
+    points = [{"depth": n, "seed": 7, "eps": [0.3, 0.1, 0.03], "works": works[n]} for n in CROSSOVER_DEPTHS]
+    stars = crossover_depths(points)
+    assert stars[(0.3, 7)] == 4.5 and stars[(0.1, 7)] == 3.5 and stars[(0.03, 7)] is None   # 0.03: not monotone
 
 
 def test_identity_init_breaks_when_the_step_is_too_small(monkeypatch):
-    """Breaking the dynamics (a step-size grid 1000× too small) makes the identity-init claim fail."""
+    """Breaking the dynamics (step-size grids 1000× too small) makes the identity-init claim fail."""
     import theorems.arora2018_identity_init as mod
 
     monkeypatch.setattr(mod, "ETA_GRID", mod.ETA_GRID * 1e-3)
-    evidence = mod.check_claim(ctx("broken"), (mod.Statement("identity", 4, True),))
-    assert evidence.holds is False
+    monkeypatch.setattr(mod, "CROSSOVER_ETAS", mod.CROSSOVER_ETAS * 1e-3)
+    evidence = mod.check_theorem(ctx("broken"))
+    assert evidence.holds is False and "identity works in 0/" in evidence.summary
+
+
+def test_identity_init_planted_init_scale_is_caught(monkeypatch):
+    """Layers drawn with standard deviation 1.1ε instead of ε shift the log-gradient slope by log 1.1 per layer:
+    the Lyapunov-exponent check must turn red."""
+    import theorems.arora2018_identity_init as mod
+
+    true_layers = mod.gaussian_layers
+    monkeypatch.setattr(mod, "gaussian_layers", lambda depth, seed: [1.1 * w for w in true_layers(depth, seed)])
+    evidence = mod.check_theorem(ctx("planted"))
+    assert evidence.holds is False and "gradient exponent off" in evidence.summary
 
 
 @needs_nn

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 from ..errors import InvalidArgument
 
@@ -24,7 +24,8 @@ class Profile:
 
     def hypothesis_settings(self, max_examples: int | None = None) -> settings:
         """Settings for one property: no example database (results depend only on the seed), no
-        deadline (training runs are slow by design), shrinking on."""
+        deadline (training runs are slow by design), shrinking on, no "explain" phase (after a failure
+        it re-runs ~100 examples under a per-line tracer: seconds per failing control, no verdict)."""
         return settings(
             max_examples=self.max_examples if max_examples is None else max_examples,
             derandomize=self.derandomize,
@@ -32,6 +33,7 @@ class Profile:
             deadline=None,
             print_blob=False,
             report_multiple_bugs=False,
+            phases=tuple(phase for phase in Phase if phase is not Phase.explain),
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                    HealthCheck.filter_too_much],
         )

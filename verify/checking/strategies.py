@@ -182,17 +182,21 @@ def layer_dims(*, depth: int | SearchStrategy[int], d_in: int | SearchStrategy[i
     check_range(min_width, "min_width", low=1, high=MAX_WIDTH)
     check_range(max_width, "max_width", low=1, high=MAX_WIDTH)
     check_order("min_width", min_width, "max_width", max_width)
+    return _layer_dims(_strategy(depth, "depth"), _strategy(d_in, "d_in"), _strategy(d_out, "d_out"),
+                       min_width, max_width)
 
-    @st.composite
-    def build(draw: Any) -> tuple[int, ...]:
-        n = draw(_strategy(depth, "depth"), label="depth")
-        din = draw(_strategy(d_in, "d_in"), label="d_in")
-        dout = draw(_strategy(d_out, "d_out"), label="d_out")
-        hidden = draw(st.lists(st.integers(min_width, max_width), min_size=n - 1, max_size=n - 1),
-                      label="hidden widths")
-        return (din, *hidden, dout)
 
-    return build()
+# The composites are module-level (built once): a composite defined inside the public function is
+# re-created, and its source inspected by hypothesis, on every draw of an enclosing strategy.
+
+@st.composite
+def _layer_dims(draw: Any, depth: SearchStrategy[int], d_in: SearchStrategy[int], d_out: SearchStrategy[int],
+                min_width: int, max_width: int) -> tuple[int, ...]:
+    n = draw(depth, label="depth")
+    din = draw(d_in, label="d_in")
+    dout = draw(d_out, label="d_out")
+    hidden = draw(st.lists(st.integers(min_width, max_width), min_size=n - 1, max_size=n - 1), label="hidden widths")
+    return (din, *hidden, dout)
 
 
 def step_sizes(*, low: float, high: float) -> SearchStrategy[float]:
@@ -209,19 +213,21 @@ def datasets(*, d_in: int | SearchStrategy[int], d_out: int | SearchStrategy[int
     """Data sets with drawn rank (or full rank min(d_in, n)) and 1 ≤ gram_cond ≤ max_gram_cond."""
     check_range(float(max_gram_cond), "max_gram_cond", low=1.0, high=1e12)
     check_range(float(noise), "noise", low=0.0)
+    return _datasets(_strategy(d_in, "d_in"), _strategy(d_out, "d_out"), _strategy(n, "n"), full_rank,
+                     float(max_gram_cond), float(noise))
 
-    @st.composite
-    def build(draw: Any) -> Dataset:
-        din = draw(_strategy(d_in, "d_in"), label="d_in")
-        dout = draw(_strategy(d_out, "d_out"), label="d_out")
-        samples = draw(_strategy(n, "n"), label="n")
-        top = min(din, samples)
-        rank = top if full_rank else draw(st.integers(1, top), label="rank")
-        cond = draw(st.floats(1.0, max_gram_cond), label="gram_cond") if rank > 1 else 1.0
-        return make_dataset(din, dout, samples, rank=rank, gram_cond=cond, noise=noise,
-                            seed=draw(seeds(), label="data seed"))
 
-    return build()
+@st.composite
+def _datasets(draw: Any, d_in: SearchStrategy[int], d_out: SearchStrategy[int], n: SearchStrategy[int],
+              full_rank: bool, max_gram_cond: float, noise: float) -> Dataset:
+    din = draw(d_in, label="d_in")
+    dout = draw(d_out, label="d_out")
+    samples = draw(n, label="n")
+    top = min(din, samples)
+    rank = top if full_rank else draw(st.integers(1, top), label="rank")
+    cond = draw(st.floats(1.0, max_gram_cond), label="gram_cond") if rank > 1 else 1.0
+    return make_dataset(din, dout, samples, rank=rank, gram_cond=cond, noise=noise,
+                        seed=draw(seeds(), label="data seed"))
 
 
 def network_cases(*, depth: int | SearchStrategy[int] = depths(), d_in: int | SearchStrategy[int] = st.integers(1, 4),
@@ -236,22 +242,25 @@ def network_cases(*, depth: int | SearchStrategy[int] = depths(), d_in: int | Se
             raise InvalidArgument(f"init={kind!r} must be one of {', '.join(INIT_KINDS)}")
     if min_width is not None:
         check_range(min_width, "min_width", low=1, high=max_width)
+    check_range(float(max_gram_cond), "max_gram_cond", low=1.0, high=1e12)
+    return _network_cases(_strategy(depth, "depth"), _strategy(d_in, "d_in"), _strategy(d_out, "d_out"), min_width,
+                          max_width, kinds, _strategy(init_scale, "init_scale"), _strategy(n, "n"),
+                          float(max_gram_cond))
 
-    @st.composite
-    def build(draw: Any) -> NetworkCase:
-        din = draw(_strategy(d_in, "d_in"), label="d_in")
-        dout = draw(_strategy(d_out, "d_out"), label="d_out")
-        low = min(din, dout) if min_width is None else min_width
-        if low > max_width:
-            raise InvalidArgument(f"max_width={max_width} is below min(d_in, d_out)={low}")
-        dims = draw(layer_dims(depth=depth, d_in=din, d_out=dout, min_width=low, max_width=max_width),
-                    label="dims")
-        kind = draw(st.sampled_from(kinds), label="init")
-        if kind == "identity" and len(set(dims)) > 1:
-            dims = (dims[0],) * len(dims)
-            dout = dims[0]
-        data = draw(datasets(d_in=dims[0], d_out=dims[-1], n=n, max_gram_cond=max_gram_cond), label="data")
-        scale = draw(_strategy(init_scale, "init_scale"), label="init_scale")
-        return build_network_case(dims, kind, draw(seeds(), label="init seed"), data, scale)
 
-    return build()
+@st.composite
+def _network_cases(draw: Any, depth: SearchStrategy[int], d_in: SearchStrategy[int], d_out: SearchStrategy[int],
+                   min_width: int | None, max_width: int, kinds: tuple[str, ...], init_scale: SearchStrategy[float],
+                   n: SearchStrategy[int], max_gram_cond: float) -> NetworkCase:
+    din = draw(d_in, label="d_in")
+    dout = draw(d_out, label="d_out")
+    low = min(din, dout) if min_width is None else min_width
+    if low > max_width:
+        raise InvalidArgument(f"max_width={max_width} is below min(d_in, d_out)={low}")
+    dims = draw(_layer_dims(depth, st.just(din), st.just(dout), low, max_width), label="dims")
+    kind = draw(st.sampled_from(kinds), label="init")
+    if kind == "identity" and len(set(dims)) > 1:
+        dims = (dims[0],) * len(dims)
+    data = draw(_datasets(st.just(dims[0]), st.just(dims[-1]), n, False, max_gram_cond, 0.0), label="data")
+    scale = draw(init_scale, label="init_scale")
+    return build_network_case(dims, kind, draw(seeds(), label="init seed"), data, scale)

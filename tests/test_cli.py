@@ -54,7 +54,8 @@ def test_run_writes_report_and_results(ci_run):
     assert [c["verdict"] for c in theorem["controls"]] == ["refuted"] * len(CONTROLS)
     assert results["run"]["profile"] == "ci" and results["schema_version"] == 2
     report = (ci_run / "report.md").read_text()
-    assert "| [`arora2018.balancedness`]" in report and "3/3" in report and "drift exponent" in report
+    assert "| [`arora2018.balancedness`]" in report and f"{len(CONTROLS)}/{len(CONTROLS)}" in report
+    assert "drift exponent" in report
     for plot in theorem["plots"]:
         assert (ci_run / plot).is_file() and f"]({plot})" in report
 

@@ -1,7 +1,7 @@
 """pytest integration: every registered theorem and every negative control is its own test item.
 
 Enable with ``pytest_plugins = ["verify.pytest_plugin"]`` in a conftest. Item ids equal check ids
-(``arora2018.balancedness``, ``arora2018.balancedness[control:eta-slope-1]``), so ``pytest -k du_hu``
+(``arora2018.balancedness``, ``arora2018.balancedness[control:broken-layer-gradient]``), so ``pytest -k du_hu``
 and ``verify run 'du_hu*'`` select the same things. The profile comes from
 ``--dlverify-profile`` or the ``DLVERIFY_PROFILE`` environment variable (default ``ci``); the seed
 from ``--dlverify-seed`` (default 0).

@@ -1,15 +1,20 @@
-"""How large must sharp2023.rate's RATE_C be, and does the rate error shrink like √(L/m)?
+"""Width scaling behind sharp2023.rate: how fast do the deviation and the rate error decay with m?
 
-Not a speed benchmark: a measurement behind a constant. At depth L = 2 (cheap at any width: the
-network is d_x → m → d_y) it trains ``--seeds`` nets per (step rule, init, width) with the theorem's
-own `measure_point` and prints, per row, the worst and median of
+Not a speed benchmark: the measurement behind the theorem's width regime and its resolution. (It used
+to measure RATE_C, the constant of the old |log ρ_fit/log ρ_convex − 1| ≤ RATE_C·√(L/m) gate; that gate
+is gone.) For one (init, depth, step rule) it trains ``--nets`` nets per width with the theorem's own
+`measure_point` and prints, per width, quantiles of
 
-    |log ρ_deep / log ρ_convex − 1| / √(L/m)      (what RATE_C bounds; ρ_convex from the same V(0))
-    |log ρ_convex / log ρ − 1| / √(L/m)           (the convex path's own fit vs max_i|1 − η_eff λ_i|²)
+    ε   = |log ρ_deep / log ρ_convex − 1|            (ρ_deep from the final weights' kernel)
+    dev = max_t ‖V_deep(t) − V_convex(t)‖ / ‖V(0) − V*‖
 
-The first column staying bounded as m grows is the O(√(L/m)) claim; its maximum is the RATE_C the
-sweep needs. Usage: ``python benchmarks/sharp_rate_constant.py [--seeds 16] [--widths 64,256,...]``
-(a few seconds with the defaults).
+then the log-log exponents in m fitted over all (width, net) points with their 95% CIs (the
+theorem's gate: CI below −½ + EXP_TOL), and with ``--replicates K`` K independent sweeps, to see
+how often the gate would be decided. Examples (a few seconds each at L = 2)::
+
+    python benchmarks/sharp_rate_constant.py --init gaussian --rule du_hu --widths 64,256,1024,4096,16384 --nets 48
+    python benchmarks/sharp_rate_constant.py --init gaussian --rule optimal --widths 256,1024,4096,16384 --nets 48
+    python benchmarks/sharp_rate_constant.py --init gaussian --rule optimal --widths 1024,4096,16384 --nets 32 --replicates 12
 """
 
 from __future__ import annotations
@@ -22,45 +27,58 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from theorems import sharp2023_rate as sharp  # noqa: E402
+from theorems import sharp2023_rate as sharp
+from verify.checking.stats import loglog_slope
 
-DEPTH = 2
+QUANTILES = (0.1, 0.5, 0.9)
 
 
-def widths_argument(text: str) -> tuple[int, ...]:
+def int_list(text: str) -> tuple[int, ...]:
     try:
-        widths = tuple(int(w) for w in text.split(","))
+        values = tuple(int(w) for w in text.split(","))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"--widths {text!r} must be comma-separated integers") from None
-    if not widths or min(widths) < sharp.MIN_WIDTH_PER_LAYER * DEPTH:
-        raise argparse.ArgumentTypeError(f"--widths {text!r}: every width must be ≥ {sharp.MIN_WIDTH_PER_LAYER * DEPTH}")
-    return widths
+        raise argparse.ArgumentTypeError(f"{text!r} must be comma-separated integers") from None
+    if not values or min(values) < 2:
+        raise argparse.ArgumentTypeError(f"{text!r}: every width must be ≥ 2")
+    return values
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seeds", type=int, default=16, help="inits per row (default: %(default)s)")
-    parser.add_argument("--widths", type=widths_argument, default=(64, 256, 1024, 4096, 16384),
-                        help="comma-separated widths m (default: 64,256,1024,4096,16384)")
+    parser.add_argument("--init", choices=sharp.INIT_KINDS, default="gaussian")
+    parser.add_argument("--rule", choices=sharp.STEP_RULES, default="du_hu")
+    parser.add_argument("--depth", type=int, default=2, help="L (default: %(default)s)")
+    parser.add_argument("--widths", type=int_list, default=(64, 256, 1024, 4096))
+    parser.add_argument("--nets", type=int, default=16, help="nets per width (default: %(default)s)")
+    parser.add_argument("--replicates", type=int, default=1, help="independent sweeps (default: %(default)s)")
     args = parser.parse_args()
-    if args.seeds < 1:
-        parser.error(f"--seeds {args.seeds} must be ≥ 1")
-    print(f"sharp2023.rate at L = {DEPTH}, {args.seeds} seeds per row; ratios are divided by √(L/m); "
-          f"RATE_C = {sharp.RATE_C}")
-    print(f"{'step':8} {'init':10} {'m':>6} | {'deep vs convex: worst':>21} {'median':>7} | {'convex vs ρ: worst':>18}")
-    worst_overall = 0.0
-    for rule in sharp.STEP_RULES:
-        for init in sharp.INIT_KINDS:
-            for m in args.widths:
-                scale = np.sqrt(DEPTH / m)
-                rows = [sharp.measure_point(sharp.SweepPoint(init, DEPTH, m, rule, seed), True)
-                        for seed in range(args.seeds)]
-                deep = np.array([r["rate_error"] for r in rows]) / scale
-                convex = np.array([abs(np.log(r["rho_convex"]) / np.log(r["rho_pred"]) - 1) for r in rows]) / scale
-                worst_overall = max(worst_overall, float(deep.max()))
-                print(f"{rule:8} {init:10} {m:6d} | {deep.max():21.2f} {np.median(deep):7.2f} | {convex.max():18.2f}",
+    for flag, value, low in (("--nets", args.nets, 2), ("--replicates", args.replicates, 1), ("--depth", args.depth, 2)):
+        if value < low:
+            parser.error(f"{flag} {value} must be ≥ {low}")
+    margin = sharp.EXPONENT_CLAIM + sharp.EXP_TOL
+    print(f"sharp2023.rate scaling: {args.init}, L={args.depth}, {args.rule}; {args.nets} nets per width; "
+          f"gate: exponent CI below {margin:+.2f}")
+    decided = 0
+    for k in range(args.replicates):
+        ms: list[int] = []
+        eps: list[float] = []
+        dev: list[float] = []
+        for m in args.widths:
+            seeds = tuple(range(10_000 * (k + 1), 10_000 * (k + 1) + args.nets))
+            r = sharp.measure_point(sharp.SweepPoint(args.init, args.depth, m, args.rule, seeds), sharp.RateClaim())
+            ok = ~r["diverged"]
+            ms += [m] * int(ok.sum())
+            eps += list(r["eps"][ok])
+            dev += list(r["dev"][ok])
+            if args.replicates == 1:
+                print(f"  m={m:6d}  ε q10/50/90 {np.round(np.quantile(r['eps'][ok], QUANTILES), 4)}  "
+                      f"dev q10/50/90 {np.round(np.quantile(r['dev'][ok], QUANTILES), 4)}  diverged {int((~ok).sum())}",
                       flush=True)
-    print(f"largest deep-vs-convex ratio: {worst_overall:.2f} (RATE_C = {sharp.RATE_C})")
+        fits = {name: loglog_slope(ms, values) for name, values in (("ε", eps), ("dev", dev))}
+        decided += all(f.ci[1] < margin for f in fits.values())
+        print(f"sweep {k}: " + "  ".join(f"{name} exponent {f.slope:.3f} CI [{f.ci[0]:.3f}, {f.ci[1]:.3f}]"
+                                         for name, f in fits.items()), flush=True)
+    print(f"both exponents verified in {decided} of {args.replicates} sweep(s)")
 
 
 if __name__ == "__main__":

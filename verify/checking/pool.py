@@ -24,11 +24,14 @@ __all__ = ["run_in_processes"]
 
 
 def run_in_processes(theorems: list[Theorem], profile: Profile, seed: int, out_dir: Path | None, jobs: int,
-                     progress: Any, records: dict[str, dict[str, Any]]) -> bool:
-    """Fill ``records`` (theorem id → record) running ``jobs`` theorems at a time; True if interrupted."""
+                     progress: Any, records: dict[str, dict[str, Any]],
+                     expected: dict[str, float] | None = None) -> bool:
+    """Fill ``records`` (theorem id → record) running ``jobs`` theorems at a time; True if interrupted.
+    ``expected``: seconds per theorem from an earlier run, to start the longest first (less idle
+    time at the end); without it, theorems with more controls go first."""
     context = multiprocessing.get_context("fork")   # workers inherit the loaded theorems; no re-import
     pool = context.Pool(jobs, initializer=_worker_start, maxtasksperchild=1)
-    order = sorted(theorems, key=lambda t: -_expected_cost(t))   # long theorems first: less idle time at the end
+    order = sorted(theorems, key=lambda t: -(expected or {}).get(t.id, len(t.controls)))
     try:
         for theorem_id, record, checks in pool.imap_unordered(_job, [(t.id, profile.name, seed, out_dir)
                                                                      for t in order]):
@@ -50,11 +53,6 @@ def _worker_start() -> None:
     """Workers leave signals to the parent: Ctrl-C reaches the whole process group."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
-def _expected_cost(theorem: Theorem) -> int:
-    """A rough order: theorems with more controls first (each control is a run of its own)."""
-    return len(theorem.controls)
 
 
 def _job(args: tuple[str, str, int, Path | None]) -> tuple[str, dict[str, Any] | None, list[tuple[str, str, float]]]:

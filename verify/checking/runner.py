@@ -145,12 +145,14 @@ def check_ids(theorem: Theorem) -> list[str]:
 
 def run_theorems(theorems: list[Theorem], profile: Profile, seed: int, out_dir: Path | None, *,
                  progress: Progress | None = None, command: str = "",
-                 mapper: Callable | None = None, executor: str = "serial", jobs: int = 1) -> dict[str, Any]:
+                 mapper: Callable | None = None, executor: str = "serial", jobs: int = 1,
+                 expected: dict[str, float] | None = None) -> dict[str, Any]:
     """Run every theorem's check and controls; return the results document (see `verify.output.results`).
 
     ``jobs > 1`` (and no ``mapper``): whole theorems (each with its controls, so that they share its
-    sweep memo as in a serial run) run in that many forked processes at once; every check is seeded
-    by its id, so the records are the same as a serial run's.
+    sweep memo as in a serial run) run in that many forked processes at once, longest first by
+    ``expected`` (check id → seconds of an earlier run); every check is seeded by its id, so the
+    records are the same as a serial run's.
     """
     progress = progress or Progress()
     progress.start([label for t in theorems for label in check_ids(t)])
@@ -161,7 +163,8 @@ def run_theorems(theorems: list[Theorem], profile: Profile, seed: int, out_dir: 
         if jobs > 1 and mapper is None and len(theorems) > 1:
             from .pool import run_in_processes
 
-            partial = run_in_processes(theorems, profile, seed, out_dir, jobs, progress, records)
+            totals = None if expected is None else {t.id: sum(expected.get(c, 0.0) for c in check_ids(t)) for t in theorems}
+            partial = run_in_processes(theorems, profile, seed, out_dir, jobs, progress, records, totals)
         else:
             for theorem in theorems:
                 record, stopped = run_theorem(theorem, profile, seed, out_dir, mapper, progress)

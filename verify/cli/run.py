@@ -108,7 +108,7 @@ def run_seeds(args: argparse.Namespace, theorems: list, out: Path, command: str,
             history = check_times(previous, args.profile)
             results = run_theorems(theorems, get_profile(args.profile), seed, where,
                                    progress=make_progress(args.quiet, history), command=command, mapper=mapper,
-                                   executor=executor, jobs=args.jobs)
+                                   executor=executor, jobs=args.jobs, expected=history)
             with interruption.shielded():   # a finished run's files are written whole; a signal stops the next seed
                 write_outputs(results, where, args.baseline, previous)
                 runs[seed] = results

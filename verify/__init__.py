@@ -1,10 +1,11 @@
 """dlverify: theorems about gradient descent on deep linear networks, as falsifiable properties.
 
-The engine (`verify.engine.network`, `verify.engine.backends`, `verify.engine.losses`, `verify.engine.inits`) trains deep linear
-networks x -> W_N ... W_1 x in float64 or in arbitrary precision; `verify.checking.strategies` generates the
-objects theorems quantify over; `verify.checking.spec` and `verify.checking.registry` describe and collect theorems
-(`theorems/`); `verify.checking.runner`, `verify.output.report`, `verify.output.gate` and `verify.cli` run them and
-publish the verdicts.
+Four layers, imports pointing down only (tests/test_layers.py): `verify.engine` trains deep linear
+networks x -> W_N ... W_1 x in float64 or in ball arithmetic; `verify.experiments` adds real data
+and optimizer baselines; `verify.checking` describes theorems (`spec`, `registry`), generates what
+they quantify over (`strategies`) and runs them (`runner`, `pool`, `parallel`, `mutation`);
+`verify.output` writes and judges the results (`results`, `report`, `gate`). The entry points
+`verify.cli` and `verify.pytest_plugin` sit on top; the theorems live in the `theorems` package.
 """
 
 __version__ = "0.1.0"

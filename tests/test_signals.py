@@ -40,14 +40,14 @@ def test_signals_at_random_moments_always_leave_a_partial_report(tmp_path):
             proc.send_signal(signums[k])
             sent = time.monotonic()
             try:
-                proc.communicate(timeout=STOP_WITHIN + 20)
+                _, err = proc.communicate(timeout=STOP_WITHIN + 20)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 failures.append(f"trial {k} ({signums[k].name} at {moments[k]:.2f} s): still running after 30 s")
                 continue
             took = time.monotonic() - sent
             failures += check_trial(tmp_path / f"run{k}", proc.returncode, took, f"trial {k} ({signums[k].name} "
-                                    f"at {moments[k]:.2f} s)", signums[k].name)
+                                    f"at {moments[k]:.2f} s; stderr ends {err.strip()[-300:]!r})", signums[k].name)
     assert failures == []
 
 

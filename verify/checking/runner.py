@@ -76,7 +76,9 @@ def run_check(check: Callable[[Context], Evidence], ctx: Context) -> CheckOutcom
         return CheckOutcome(evidence, None, time.perf_counter() - start, tuple(ctx.reads), ctx.computed_nothing_itself())
     except KeyboardInterrupt:
         raise
-    except Exception as exc:  # a failing check is a result to report, not a crash
+    except Exception as exc:  # a failing check is a result to report, not a crash ...
+        if interruption.pending():  # ... unless a signal caused it (a C extension's import turns the
+            raise KeyboardInterrupt from exc  # interrupt into "ImportError: initialization failed")
         where = traceback.extract_tb(exc.__traceback__)[-1]
         message = f"{type(exc).__name__}: {exc} (at {Path(where.filename).name}:{where.lineno})"
         return CheckOutcome(None, message, time.perf_counter() - start, tuple(ctx.reads))

@@ -72,20 +72,32 @@ def cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
         if args.baseline is not None:
             read_results(args.baseline)  # fail early on a bad baseline, before a long run
         run_seeds(args, theorems, out, command, runs)
+    except Exception:
+        if interruption.signal_name() is None:
+            raise
+        interrupted_start(args, out, runs, selection, command, started)   # a signal turned into another exception
     except KeyboardInterrupt:   # during start-up or between runs: the seed that did not run gets a partial report
-        interruption.acknowledge()
-        from ..checking.runner import results_document
-
-        seed = next((s for s in args.seeds or [args.seed] if s not in runs), None)
-        if seed is not None:
-            where = out / f"seed-{seed}" if args.seeds else out
-            results = results_document(selection, [], profile=args.profile, seed=seed, partial=True, command=command,
-                                       seconds=time.perf_counter() - started)
-            write_outputs(results, where, args.baseline)
-            runs[seed] = results
+        interrupted_start(args, out, runs, selection, command, started)
     if args.seeds:
         write_stability(runs, out)
     return EXIT_INTERRUPTED if any(r["partial"] for r in runs.values()) else EXIT_OK
+
+
+def interrupted_start(args: argparse.Namespace, out: Path, runs: dict[int, dict[str, Any]], selection: list[str],
+                      command: str, started: float) -> None:
+    """A signal outside a run (start-up, between seeds): the seed that did not run gets a partial report.
+    (A signal during an import may surface as another exception: a C extension's module init turns
+    the KeyboardInterrupt into "ImportError: initialization failed".)"""
+    interruption.acknowledge()
+    from ..checking.runner import results_document
+
+    seed = next((s for s in args.seeds or [args.seed] if s not in runs), None)
+    if seed is not None:
+        where = out / f"seed-{seed}" if args.seeds else out
+        results = results_document(selection, [], profile=args.profile, seed=seed, partial=True, command=command,
+                                   seconds=time.perf_counter() - started)
+        write_outputs(results, where, args.baseline)
+        runs[seed] = results
 
 
 def run_seeds(args: argparse.Namespace, theorems: list, out: Path, command: str, runs: dict[int, dict[str, Any]]) -> None:

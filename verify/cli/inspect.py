@@ -21,7 +21,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     from ..output.report import plural, short_source
 
     for t in select(args.patterns):
-        print(f"{t.id:34s} {t.certification.value:11s} {plural(len(t.controls), 'control'):11s} {short_source(t.source)}")
+        print(f"{t.id:38s} {t.certification.value:11s} {plural(len(t.controls), 'control'):11s} {short_source(t.source)}")
         if args.controls:
             for c in t.controls:
                 print(f"    control {c.id}: {c.statement}")

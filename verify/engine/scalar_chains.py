@@ -5,8 +5,8 @@ width-1 Du & Hu (2019) network with d_x = d_y = 1 is the same object. The partia
 
     ∂F/∂w_j = f'(p) · Π_{i<j} w_i · Π_{i>j} w_i,      p = Π_i w_i,
 
-computed here for a (runs, k) array from exclusive prefix and suffix cumulative products (two
-``cumprod`` calls, no division, no loop over runs or layers), into preallocated buffers.
+computed here for a (runs, k) array from exclusive prefix and suffix products built layer by layer,
+each one vectorised multiply across all runs (no division, no loop over runs), into preallocated buffers.
 
 f is a quadratic f(p) = ½ a p² − b p + c (`ChainLoss`): ½(p − y)² for Shamir's square loss, or
 ½‖α p X − Y‖² for a width-1 network on 1-D data.
@@ -89,30 +89,57 @@ class ChainLoss:
 
 @dataclass
 class ChainBuffers:
-    """Preallocated work arrays for one (runs, k) batch (float64 or object dtype)."""
+    """Preallocated work arrays for one (runs, k) batch (float64 or object dtype). The float64 path
+    works depth-first: ``depth_major`` holds w transposed and ``prefix``/``suffix`` are (k, runs)."""
 
     prefix: np.ndarray
     suffix: np.ndarray
     grad: np.ndarray
+    depth_major: np.ndarray
 
     @classmethod
     def like(cls, w: np.ndarray) -> "ChainBuffers":
-        return cls(np.empty_like(w), np.empty_like(w), np.empty_like(w))
+        if w.dtype == object:
+            return cls(np.empty_like(w), np.empty_like(w), np.empty_like(w), np.empty((0, 0)))
+        flipped = (w.shape[1], w.shape[0])
+        return cls(np.empty(flipped), np.empty(flipped), np.empty_like(w), np.empty(flipped))
 
 
 def chain_gradients(w: np.ndarray, loss: ChainLoss, buf: ChainBuffers | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(∂F/∂w of shape (runs, k), p of shape (runs,)) with ∂F/∂w_j = f'(p) Π_{i<j} w_i Π_{i>j} w_i.
 
-    Exclusive prefix/suffix products by cumprod (Shamir 2018, §2's gradient formula); works on
-    float64 arrays and on object arrays of arb balls.
+    Exclusive prefix and suffix products (Shamir 2018, §2's gradient formula). In float64 they are
+    built depth-first: w is copied to a (k, runs) array and each layer's products are one vectorised
+    multiply across all runs — the same left-to-right products as ``cumprod`` (bit-identical), but
+    about 2× faster, because ``cumprod`` along short rows runs a scalar loop per element. Object
+    arrays of arb balls use ``cumprod`` along the runs' rows.
     """
     if w.ndim != 2 or w.shape[1] < 1:
         raise InvalidArgument(f"w has shape {w.shape}; expected (runs, depth ≥ 1)")
     buf = ChainBuffers.like(w) if buf is None else buf
+    if w.dtype == object:
+        return _chain_gradients_rowwise(w, loss, buf)
+    k = w.shape[1]
+    wt, pre, suf = buf.depth_major, buf.prefix, buf.suffix
+    np.copyto(wt, w.T)
+    pre[0] = 1.0
+    for j in range(1, k):
+        np.multiply(pre[j - 1], wt[j - 1], out=pre[j])
+    p = pre[k - 1] * wt[k - 1]
+    suf[k - 1] = 1.0
+    for j in range(k - 2, -1, -1):
+        np.multiply(suf[j + 1], wt[j + 1], out=suf[j])
+    np.multiply(pre, suf, out=pre)
+    pre *= loss.derivative(p)
+    np.copyto(buf.grad, pre.T)
+    return buf.grad, p
+
+
+def _chain_gradients_rowwise(w: np.ndarray, loss: ChainLoss, buf: ChainBuffers) -> tuple[np.ndarray, np.ndarray]:
+    """`chain_gradients` on object arrays (arb balls): exclusive cumprods along each run's row."""
     pre, suf, grad = buf.prefix, buf.suffix, buf.grad
-    one = w.dtype.type(1) if w.dtype != object else 1
-    pre[:, 0] = one
-    suf[:, 0] = one                                   # suf holds the suffix products reversed
+    pre[:, 0] = 1
+    suf[:, 0] = 1                                     # suf holds the suffix products reversed
     if w.shape[1] > 1:
         np.cumprod(w[:, :-1], axis=1, out=pre[:, 1:])
         np.cumprod(w[:, :0:-1], axis=1, out=suf[:, 1:])

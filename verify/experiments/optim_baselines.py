@@ -200,8 +200,10 @@ def _step_sizes(etas: np.ndarray | Sequence[float]) -> np.ndarray:
 
 
 def _broadcast(etas: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """``etas`` of shape (G,) or (G, *batch) with trailing unit axes to broadcast against w (G, *batch, k, d)."""
-    if etas.ndim > w.ndim - 2 or w.shape[:etas.ndim] != etas.shape:
+    """``etas`` of shape (G,) or (G, *batch) (size-1 batch axes broadcast) with trailing unit axes to
+    broadcast against w (G, *batch, k, d)."""
+    lead = w.shape[:etas.ndim]
+    if etas.ndim > w.ndim - 2 or etas.shape[0] != lead[0] or any(e not in (1, n) for e, n in zip(etas.shape, lead)):
         raise InvalidArgument(f"step sizes of shape {etas.shape} do not match the leading axes of a weight of "
                               f"shape {w.shape}")
     return etas.reshape(etas.shape + (1,) * (w.ndim - etas.ndim))

@@ -69,11 +69,12 @@ class Context:
         return results
 
     def cached_map(self, fn: Callable[[Any], T], items: Iterable[Any]) -> list[T]:
-        """`map`, memoised per process on (fn, items): a theorem and its controls that need the same
-        sweep run it once, serially or on the scheduler alike. Items must be hashable. The read is
+        """`map`, memoised per process on (theorem, fn, items): a theorem and its controls that need
+        the same sweep run it once, serially or on the scheduler alike; other checks (another
+        theorem, a test's ad-hoc context) never share it. Items must be hashable. The read is
         recorded with the check that computed it (see the module docstring)."""
         items = tuple(items)
-        key = (fn.__module__, fn.__qualname__, items)
+        key = (self.check_id.split("[control:")[0], fn.__module__, fn.__qualname__, items)
         if key not in _SWEEPS:
             if len(_SWEEPS) >= _SWEEP_CACHE_SIZE:
                 _SWEEPS.pop(next(iter(_SWEEPS)))

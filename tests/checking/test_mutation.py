@@ -1,11 +1,14 @@
 """verify.checking.mutation: every catalogued mutant applies and is undone exactly, reaches every
 reference to its function (also `from ... import` copies), and the probe counts calls."""
 
+import time
+
 import numpy as np
 import pytest
 
 from verify.checking import mutation as M
 from verify.engine import end_to_end_rule, inits, losses, network
+from verify.output.mutation_report import scores
 
 
 def problem():
@@ -68,3 +71,28 @@ def test_a_stale_snippet_is_a_clear_error():
     with pytest.raises(M.InvalidArgument, match="occurs 0 times"):
         with M.applied(stale):
             pass
+
+
+def test_a_theorem_past_its_time_limit_is_a_timeout_not_a_kill(monkeypatch):
+    monkeypatch.setattr(M, "_run_theorem", lambda theorem_id, profile, seed: time.sleep(30) or "survived")
+    started = time.perf_counter()
+    assert M.run_mutant(None, ["slow"], "ci", 0, limits={"slow": 0.2}) == {"slow": "timeout"}
+    assert time.perf_counter() - started < 5
+    assert not M.is_kill("timeout", "survived") and not M.is_kill("not run", "survived")
+
+
+def test_theorems_after_the_first_changed_outcome_are_not_run(monkeypatch):
+    mutated = {"a": "falsified", "b": "survived", "c": "falsified", "d": "survived"}
+    unmutated = {"a": "falsified", "b": "survived", "c": "survived", "d": "survived"}   # a: an expected failure
+    monkeypatch.setattr(M, "_run_theorem", lambda theorem_id, profile, seed: mutated[theorem_id])
+    outcome = M.run_mutant(None, list("abcd"), "ci", 0, stop_on_change_from=unmutated)
+    assert outcome == {"a": "falsified", "b": "survived", "c": "falsified", "d": "not run"}
+
+
+def test_the_score_counts_changed_outcomes_only():
+    def doc(theorems):
+        return {"mutants": [{"id": "m", "executed_by": list(theorems), "theorems": theorems, "tests": "survived"}],
+                "baseline": {"t": "falsified", "u": "survived"}}
+    assert scores(doc({"t": "falsified", "u": "timeout"}))["killed_by_theorems"] == 0
+    assert scores(doc({"t": "survived", "u": "not run"}))["killed_by_theorems"] == 1   # an expected failure now passes
+    assert scores(doc({"t": "falsified", "u": "error"}))["killed_by_theorems"] == 1

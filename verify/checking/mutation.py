@@ -14,7 +14,11 @@ trampoline during one run), so that a mutant is run only against the theorems th
 a mutant that no theorem executes can only be seen by the unit tests. `run_mutant` applies a
 mutant and runs the given theorems and their controls: a theorem is *killed* when it is no longer
 verified, or a control no longer refuted, or a check errs (its controls are then not run: the
-mutant is already seen).
+mutant is already seen). A theorem that runs past its time limit (a few times its unmutated time)
+is stopped and recorded as ``timeout`` — a change of behaviour, but not a kill. Given the
+unmutated outcomes (``stop_on_change_from``), the remaining theorems are skipped (``not run``) once
+one theorem's outcome differs from its unmutated one (for an expected failure, "falsified" is
+the unmutated outcome, and staying falsified is not a kill).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import __future__
 import contextlib
 import importlib
 import inspect
+import signal
 import textwrap
 import types
 from dataclasses import dataclass
@@ -30,9 +35,14 @@ from typing import Any, Callable, Iterator
 
 from ..errors import InvalidArgument
 
-__all__ = ["Mutant", "CATALOGUE", "mutant", "applied", "probe", "run_mutant", "KILL_KINDS"]
+__all__ = ["Mutant", "CATALOGUE", "mutant", "applied", "probe", "run_mutant", "is_kill", "KILL_KINDS"]
 
-KILL_KINDS = ("falsified", "error", "control not refuted", "survived")
+KILL_KINDS = ("falsified", "error", "control not refuted", "survived", "timeout", "not run")
+KILLS = ("falsified", "error", "control not refuted")
+
+
+class _OverTime(BaseException):
+    """Raised by the timer inside a check; a BaseException, so the runner does not record it as an error."""
 
 
 @dataclass(frozen=True)
@@ -229,26 +239,62 @@ def _trampoline(target: str) -> types.FunctionType:
 
 
 def run_mutant(m: Mutant | None, theorem_ids: list[str], profile: str, seed: int,
-               status: Callable[[str], None] = lambda _msg: None) -> dict[str, str]:
+               status: Callable[[str], None] = lambda _msg: None, limits: dict[str, float] | None = None,
+               stop_on_change_from: dict[str, str] | None = None) -> dict[str, str]:
     """theorem id → kill kind (`KILL_KINDS`) for each theorem run with mutant ``m`` in place
-    (``m=None``: the unmutated code, whose every entry must be "survived")."""
+    (``m=None``: the unmutated code). ``limits``: seconds allowed per theorem (with its controls)."""
+    outcome: dict[str, str] = {}
+    with applied(m) if m is not None else contextlib.nullcontext():
+        for theorem_id in theorem_ids:
+            if stop_on_change_from is not None and any(is_kill(k, stop_on_change_from.get(t, "survived"))
+                                                       for t, k in outcome.items()):
+                outcome[theorem_id] = "not run"
+                continue
+            status(f"{m.id if m else 'unmutated'}: {theorem_id}")
+            try:
+                with _time_limit((limits or {}).get(theorem_id)):
+                    outcome[theorem_id] = _run_theorem(theorem_id, profile, seed)
+            except _OverTime:
+                outcome[theorem_id] = "timeout"
+    return outcome
+
+
+def is_kill(kind: str, unmutated: str) -> bool:
+    """A theorem sees a mutant when its outcome changes (a timeout or a skipped run is no evidence)."""
+    return kind not in ("timeout", "not run") and kind != unmutated
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise `_OverTime` inside the block after ``seconds`` of wall time (no limit for None)."""
+    if seconds is None:
+        yield
+        return
+
+    def over(_signum: int, _frame: Any) -> None:
+        raise _OverTime
+
+    previous = signal.signal(signal.SIGALRM, over)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _run_theorem(theorem_id: str, profile: str, seed: int) -> str:
+    """One theorem and (if it is still verified) its controls: the first kill kind seen, or "survived"."""
     from .context import Context
     from .profiles import get_profile
     from .registry import get
     from .runner import run_check
 
-    outcome: dict[str, str] = {}
-    with applied(m) if m is not None else contextlib.nullcontext():
-        for theorem_id in theorem_ids:
-            theorem = get(theorem_id)
-            status(f"{m.id if m else 'unmutated'}: {theorem_id}")
-            result = run_check(theorem.check, Context(get_profile(profile), seed, theorem_id))
-            kinds = ["error" if result.error else None if result.theorem_verdict().value == "verified" else "falsified"]
-            for control in theorem.controls if kinds == [None] else ():   # a killed theorem needs no controls run
-                check_id = f"{theorem_id}[control:{control.id}]"
-                c = run_check(control.check, Context(get_profile(profile), seed, check_id))
-                kinds.append("error" if c.error else None if c.control_verdict().value == "refuted"
-                             else "control not refuted")
-            outcome[theorem_id] = next((k for k in ("error", "falsified", "control not refuted") if k in kinds),
-                                       "survived")
-    return outcome
+    theorem = get(theorem_id)
+    result = run_check(theorem.check, Context(get_profile(profile), seed, theorem_id))
+    kinds = ["error" if result.error else None if result.theorem_verdict().value == "verified" else "falsified"]
+    for control in theorem.controls if kinds == [None] else ():   # a killed theorem needs no controls run
+        check_id = f"{theorem_id}[control:{control.id}]"
+        c = run_check(control.check, Context(get_profile(profile), seed, check_id))
+        kinds.append("error" if c.error else None if c.control_verdict().value == "refuted" else "control not refuted")
+    return next((k for k in KILLS if k in kinds), "survived")

@@ -136,7 +136,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("reports/mutation"), metavar="DIR",
                    help="output directory (default: %(default)s)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.add_argument("--full-matrix", action="store_true",
+                   help="run every theorem that executes a mutant (default: stop at the first theorem that sees it, "
+                        "cheapest first; the matrix then shows – for the skipped ones)")
     p.add_argument("--worker", help=argparse.SUPPRESS)
+    p.add_argument("--limits", help=argparse.SUPPRESS)
+    p.add_argument("--baseline-outcomes", help=argparse.SUPPRESS)
 
     p = sub.add_parser("replay", help="re-run a theorem's property on one recorded example",
                        description="Re-run the property on one example from a results file: TARGET is ID@K (the "

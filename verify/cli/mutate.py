@@ -1,9 +1,12 @@
 """`verify mutate`: plant each catalogued bug and see which checks notice (the kill matrix).
 
 1. A probe run of the selected theorems on the unmutated code (split over the workers) records,
-   per theorem, which mutant targets it executes, and its verdicts (which must all hold).
-2. Each mutant runs in a fresh worker process against the theorems that execute its target, and
-   its unit-test files run under pytest with ``--dlverify-mutant``.
+   per theorem, which mutant targets it executes, its outcome (expected failures stay falsified)
+   and its time.
+2. Each mutant runs in a fresh worker process against the theorems that execute its target,
+   cheapest first, each with a time limit of max(20 s, 4× its unmutated time), stopping at the
+   first theorem that sees it (``--full-matrix``: all of them); its unit-test files run under
+   pytest with ``--dlverify-mutant``. Workers share the cores: one BLAS thread each.
 3. mutation.json and mutation.md (`verify.output.mutation_report`) are written to --out.
 
 Workers are this same command with the hidden ``--worker`` flag; each prints one JSON line.
@@ -15,6 +18,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import json
+import os
 import subprocess
 import sys
 import time
@@ -23,16 +27,19 @@ from typing import Any
 
 from ..checking import interruption
 from .arguments import EXIT_GATE_FAILED, EXIT_INTERRUPTED, EXIT_OK
+from .run import THREAD_VARIABLES
 
 __all__ = ["cmd_mutate"]
 
 ROOT = Path(__file__).resolve().parents[2]
 _LIVE: set[subprocess.Popen] = set()   # worker processes, terminated on Ctrl-C/SIGTERM
+MIN_LIMIT_SECONDS, LIMIT_FACTOR = 20.0, 4.0   # a mutated theorem's time limit: max(20 s, 4× unmutated)
 
 
 def _run(command: list[str]) -> tuple[int, str, str]:
     """Run a worker process; it is killed if this process is interrupted meanwhile."""
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    env = {**os.environ, **{name: "1" for name in THREAD_VARIABLES}}
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env)
     _LIVE.add(proc)
     try:
         out, err = proc.communicate()
@@ -62,14 +69,20 @@ def cmd_mutate(args: argparse.Namespace) -> int:
         with pool:
             calls = _probe(pool, theorems, args)
             doc["baseline"] = {t: calls[t]["verdict"] for t in theorems}
+            doc["baseline_seconds"] = {t: calls[t]["seconds"] for t in theorems}
+            limits = {t: round(max(MIN_LIMIT_SECONDS, LIMIT_FACTOR * calls[t]["seconds"]), 1) for t in theorems}
+            by_cost = sorted(theorems, key=lambda t: calls[t]["seconds"])
             jobs = {}
             for m in mutants:
-                executed_by = [t for t in theorems if calls[t]["calls"].get(m.target, 0) > 0]
+                executed_by = [t for t in by_cost if calls[t]["calls"].get(m.target, 0) > 0]
                 record = {"id": m.id, "description": m.description, "target": m.target, "executed_by": executed_by,
                           "theorems": {}, "tests": "not run", "tests_run": list(m.tests) if not args.no_tests else []}
                 doc["mutants"].append(record)
                 if executed_by:
-                    jobs[pool.submit(_worker_call, args, ["--worker", m.id, *executed_by])] = (record, "theorems")
+                    extra = ["--worker", m.id, "--limits", json.dumps({t: limits[t] for t in executed_by}), *executed_by]
+                    if not args.full_matrix:
+                        extra[2:2] = ["--baseline-outcomes", json.dumps({t: doc["baseline"][t] for t in executed_by})]
+                    jobs[pool.submit(_worker_call, args, extra)] = (record, "theorems")
                 if record["tests_run"]:
                     jobs[pool.submit(_pytest_call, m.id, record["tests_run"])] = (record, "tests")
             for done, job in enumerate(concurrent.futures.as_completed(jobs), 1):
@@ -144,10 +157,15 @@ def _worker(args: argparse.Namespace) -> int:
         found = {}
         targets = sorted({m.target for m in CATALOGUE})
         for theorem_id in args.theorems:
+            started = time.perf_counter()
             with probe(targets) as counts:
                 verdict = run_mutant(None, [theorem_id], args.profile, args.seed)[theorem_id]
-            found[theorem_id] = {"verdict": verdict, "calls": {t: n for t, n in counts.items() if n}}
+            found[theorem_id] = {"verdict": verdict, "calls": {t: n for t, n in counts.items() if n},
+                                 "seconds": round(time.perf_counter() - started, 2)}
         print(json.dumps({"probe": found}))
         return EXIT_OK
-    print(json.dumps({"theorems": run_mutant(mutant(args.worker), args.theorems, args.profile, args.seed)}))
+    limits = json.loads(args.limits) if args.limits else None
+    unmutated = json.loads(args.baseline_outcomes) if args.baseline_outcomes else None
+    print(json.dumps({"theorems": run_mutant(mutant(args.worker), args.theorems, args.profile, args.seed,
+                                             limits=limits, stop_on_change_from=unmutated)}))
     return EXIT_OK

@@ -8,25 +8,29 @@ Input is the document `verify.cli.mutate` writes to mutation.json::
                 theorems {theorem: falsified | error | control not refuted | survived},
                 tests (killed | survived | not run), tests_run[]}}
 
-A mutant is *killed by the theorems* if some theorem that executes it is no longer verified (or a
-control no longer refuted, or a check errs); *killed* if the theorems or the unit tests see it;
-*unexercised* if no selected theorem calls its target (only the tests can see it).
+A mutant is *killed by the theorems* if some theorem that executes it comes out differently from
+its unmutated run (no longer verified, a control no longer refuted, a check erring — compared with
+the baseline, so an expected failure that stays falsified does not count); *killed* if the
+theorems or the unit tests see it; *unexercised* if no selected theorem calls its target.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from ..checking.mutation import is_kill
+
 __all__ = ["scores", "render_mutation"]
 
-MARK = {"falsified": "❌ falsified", "error": "💥 error", "control not refuted": "⚠️ control", "survived": "· survived"}
+MARK = {"falsified": "❌ falsified", "error": "💥 error", "control not refuted": "⚠️ control", "survived": "· survived",
+        "timeout": "⏱ timeout", "not run": "–"}
 
 
 def scores(doc: dict[str, Any]) -> dict[str, Any]:
     """Counts: killed overall, killed by the theorems alone among exercised mutants, survivors."""
-    mutants = doc["mutants"]
+    mutants, baseline = doc["mutants"], doc["baseline"]
     exercised = [m for m in mutants if m["executed_by"]]
-    by_theorems = [m for m in exercised if any(k != "survived" for k in m["theorems"].values())]
+    by_theorems = [m for m in exercised if any(is_kill(k, baseline.get(t, "survived")) for t, k in m["theorems"].items())]
     killed = [m for m in mutants if m in by_theorems or m["tests"] == "killed"]
     return {"mutants": len(mutants), "killed": len(killed), "exercised": len(exercised),
             "killed_by_theorems": len(by_theorems),
@@ -42,10 +46,10 @@ def render_mutation(doc: dict[str, Any]) -> str:
     lines = ["# dlverify mutation analysis", "",
              f"Profile **{doc['profile']}**, seed {doc['seed']}, {doc['seconds']:.0f} s"
              + (" — **PARTIAL** (interrupted)" if doc.get("partial") else "") + ".", ""]
-    broken = [t for t, k in doc["baseline"].items() if k != "survived"]
+    broken = [f"`{t}` ({k})" for t, k in doc["baseline"].items() if k != "survived"]
     if broken:
-        lines += [f"> **The unmutated suite is not green** for {', '.join(f'`{t}`' for t in broken)}: their "
-                  "column cannot tell a mutant from the baseline.", ""]
+        lines += [f"> Not verified on the unmutated code: {', '.join(broken)} (expected failures, or defects): "
+                  "their column counts a mutant only if it changes that outcome.", ""]
     lines += [f"**Mutation score {s['killed']}/{s['mutants']}** (killed by the theorem checks or the unit tests); "
               f"**theorem checks alone: {s['killed_by_theorems']}/{s['exercised']}** of the mutants some theorem "
               "executes" + (f" ({s['theorem_score']:.0%})" if s["theorem_score"] is not None else "") + ".", ""]
@@ -58,9 +62,18 @@ def render_mutation(doc: dict[str, Any]) -> str:
     lines += ["| mutant | what it breaks | " + " | ".join(short[t] for t in theorems) + " | unit tests |",
               "|---|---|" + "---|" * len(theorems) + "---|"]
     for m in doc["mutants"]:
-        cells = [MARK[m["theorems"][t]] if t in m["theorems"] else "" for t in theorems]
+        cells = [_cell(m["theorems"][t], doc["baseline"].get(t, "survived")) if t in m["theorems"] else ""
+                 for t in theorems]
         lines.append(f"| `{m['id']}` | {m['description']} | " + " | ".join(cells) + f" | {m['tests']} |")
     lines += ["", "Blank cell: the theorem does not execute the mutated function (found by a probe run). "
               "❌ the theorem is no longer verified; ⚠️ one of its controls is no longer refuted; 💥 a check "
-              "raised; · the theorem and its controls came out as on the unmutated code.", ""]
+              "raised; · the theorem and its controls came out as on the unmutated code (for an expected "
+              "failure: as falsified or inconclusive as before); ⏱ stopped after its time limit (no evidence "
+              "either way); – not run, because an earlier theorem already saw the mutant (`--full-matrix` "
+              "runs them all).", ""]
     return "\n".join(lines)
+
+
+def _cell(kind: str, baseline: str) -> str:
+    """The kill mark, or '·' when the outcome equals the unmutated run's."""
+    return MARK["survived"] if kind == baseline else MARK[kind]

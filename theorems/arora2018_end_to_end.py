@@ -312,8 +312,9 @@ def plot_errors(ctx: Context, case: NetworkCase, example: dict[str, Any]) -> lis
     errors = np.array(example["errors"])
     ax.loglog(etas, errors, "o-", label="balanced init")
     ax.loglog(etas, skewed, "s-", label=f"same W_e, W_1×{UNBALANCE_FACTOR:g}, W_2/{UNBALANCE_FACTOR:g}")
-    ax.loglog(etas, errors[0] * (etas / etas[0]) ** 2, ":", label="slope 2 (theorem)")
-    ax.loglog(etas, skewed[0] * (etas / etas[0]), ":", label="slope 1")
+    # references through 5× each curve's largest-η point, so that they stay visible beside the data
+    ax.loglog(etas, 5 * errors[-1] * (etas / etas[-1]) ** 2, "k:", label="slope 2 (theorem), 5× offset")
+    ax.loglog(etas, 5 * skewed[-1] * (etas / etas[-1]), "r:", label="slope 1, 5× offset")
     ax.set_xlabel("step size η")
     ax.set_ylabel("‖W_e after one GD step − end-to-end rule‖_F")
     ax.set_title(f"One-step error of the end-to-end rule, dims {list(case.dims)}")

@@ -830,12 +830,12 @@ def _plot_field(ctx: Context, case: LoopCase) -> list[str]:
     th = np.linspace(0, np.pi, 100)
     for rho in (case.radius, case.r):
         ax.plot(rho * np.cos(th), rho * np.sin(th), "k-")
-    ax.plot([case.r, case.radius], [0, 0], "k-", label="Γ_r,R")
+    ax.plot([case.r, case.radius], [0, 0], "k-", label=r"$\Gamma_{r,R}$")
     ax.plot([-case.radius, -case.r], [0, 0], "k-")
     ax.set_aspect("equal")
     ax.set_xlabel("⟨W, e⟩")
     ax.set_ylabel("⟨W, f⟩")
-    ax.set_title(f"Γ_r,R and F (N={case.depth}, {case.loss.kind} loss, d={case.loss.dim})")
+    ax.set_title(rf"$\Gamma_{{r,R}}$ and F (N={case.depth}, {case.loss.kind} loss, d={case.loss.dim})")
     ax.legend(fontsize=7)
     return plots.save(fig, ctx, "curve-and-field")
 

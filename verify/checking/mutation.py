@@ -13,7 +13,7 @@ copies in theorem modules, runs the mutant until `applied` exits and restores th
 trampoline during one run), so that a mutant is run only against the theorems that execute it;
 a mutant that no theorem executes can only be seen by the unit tests. `run_mutant` applies a
 mutant and runs the given theorems and their controls: a theorem is *killed* when it is no longer
-verified, or a control no longer refuted, or a check errs (its controls are then not run: the
+verified (falsified or inconclusive), or a control no longer refuted, or a check errs (its controls are then not run: the
 mutant is already seen). A theorem that runs past its time limit (a few times its unmutated time)
 is stopped and recorded as ``timeout`` — a change of behaviour, but not a kill. Given the
 unmutated outcomes (``stop_on_change_from``), the remaining theorems are skipped (``not run``) once
@@ -37,8 +37,8 @@ from ..errors import InvalidArgument
 
 __all__ = ["Mutant", "CATALOGUE", "mutant", "applied", "probe", "run_mutant", "is_kill", "KILL_KINDS"]
 
-KILL_KINDS = ("falsified", "error", "control not refuted", "survived", "timeout", "not run")
-KILLS = ("falsified", "error", "control not refuted")
+KILL_KINDS = ("falsified", "inconclusive", "error", "control not refuted", "survived", "timeout", "not run")
+KILLS = ("error", "falsified", "inconclusive", "control not refuted")
 
 
 class _OverTime(BaseException):
@@ -292,7 +292,9 @@ def _run_theorem(theorem_id: str, profile: str, seed: int) -> str:
 
     theorem = get(theorem_id)
     result = run_check(theorem.check, Context(get_profile(profile), seed, theorem_id))
-    kinds = ["error" if result.error else None if result.theorem_verdict().value == "verified" else "falsified"]
+    verdict = result.theorem_verdict().value
+    kinds = ["error" if result.error else None if verdict == "verified" else
+             "inconclusive" if verdict == "inconclusive" else "falsified"]
     for control in theorem.controls if kinds == [None] else ():   # a killed theorem needs no controls run
         check_id = f"{theorem_id}[control:{control.id}]"
         c = run_check(control.check, Context(get_profile(profile), seed, check_id))

@@ -22,7 +22,7 @@ from ..checking.mutation import is_kill
 
 __all__ = ["scores", "render_mutation"]
 
-MARK = {"falsified": "❌ falsified", "error": "💥 error", "control not refuted": "⚠️ control", "survived": "· survived",
+MARK = {"falsified": "❌ falsified", "inconclusive": "❔ inconclusive", "error": "💥 error", "control not refuted": "⚠️ control", "survived": "· survived",
         "timeout": "⏱ timeout", "not run": "–"}
 
 
@@ -66,7 +66,7 @@ def render_mutation(doc: dict[str, Any]) -> str:
                  for t in theorems]
         lines.append(f"| `{m['id']}` | {m['description']} | " + " | ".join(cells) + f" | {m['tests']} |")
     lines += ["", "Blank cell: the theorem does not execute the mutated function (found by a probe run). "
-              "❌ the theorem is no longer verified; ⚠️ one of its controls is no longer refuted; 💥 a check "
+              "❌/❔ the theorem is falsified/inconclusive where it was not; ⚠️ one of its controls is no longer refuted; 💥 a check "
               "raised; · the theorem and its controls came out as on the unmutated code (for an expected "
               "failure: as falsified or inconclusive as before); ⏱ stopped after its time limit (no evidence "
               "either way); – not run, because an earlier theorem already saw the mutant (`--full-matrix` "

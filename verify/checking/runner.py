@@ -4,7 +4,8 @@ A check that raises is an ``error`` (with the one-line exception), not a crash o
 SIGTERM abandons the current check and the results are marked ``partial`` with the signal's name
 (`verify.checking.interruption` makes sure the signal is not lost). A control that is refuted
 only by re-reading sweeps another check computed is ``dependent``, not ``refuted`` (provenance:
-`verify.checking.context`).
+`verify.checking.context`). The first confidence intervals each check computes are recomputed
+independently (`verify.checking.stats_oracle`); a disagreement makes the check an ``error``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Callable
 
-from . import interruption
+from . import interruption, stats, stats_oracle
 from .context import Context
 from .document import SCHEMA, SCHEMA_VERSION, jsonable, summarise
 from .profiles import Profile
@@ -66,13 +67,21 @@ CONTROL_VERDICTS = {"error": ControlVerdict.ERROR, "skipped": ControlVerdict.SKI
                     "fails": ControlVerdict.REFUTED}
 
 
+class OracleDisagreement(Exception):
+    """An interval the check used is not reproduced by `verify.checking.stats_oracle`."""
+
+
 def run_check(check: Callable[[Context], Evidence], ctx: Context) -> CheckOutcome:
-    """Call ``check(ctx)``; exceptions (but not Ctrl-C) become an error outcome."""
+    """Call ``check(ctx)``; exceptions (but not Ctrl-C) become an error outcome, and so does a
+    sample of the check's confidence intervals that an independent computation does not reproduce."""
     start = time.perf_counter()
     try:
-        evidence = check(ctx)
+        with stats.recording() as intervals:
+            evidence = check(ctx)
         if not isinstance(evidence, Evidence):
             raise TypeError(f"check returned {type(evidence).__name__}, not Evidence")
+        if problems := stats_oracle.audit(intervals):
+            raise OracleDisagreement("; ".join(problems))
         return CheckOutcome(evidence, None, time.perf_counter() - start, tuple(ctx.reads), ctx.computed_nothing_itself())
     except KeyboardInterrupt:
         raise

@@ -1,16 +1,47 @@
-"""Fits and intervals used by checks: log-log slopes, linear fits with confidence intervals."""
+"""Fits and intervals used by checks: log-log slopes, linear fits with confidence intervals.
+
+Every interval a check computes here is also offered to `recording` (when the runner has opened
+one for the check), so that `verify.checking.stats_oracle` can recompute a sample of them
+independently: a wrong interval here would otherwise decide every statistical verdict unseen.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import math
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
 from ..errors import InvalidArgument
 
-__all__ = ["LinearFit", "linear_fit", "loglog_slope", "clopper_pearson", "mean_ci", "GrowthFit", "growth_fit"]
+__all__ = ["LinearFit", "linear_fit", "loglog_slope", "clopper_pearson", "mean_ci", "GrowthFit", "growth_fit",
+           "recording"]
+
+SAMPLE_PER_FUNCTION = 5   # intervals kept per function and check for the independent oracle
+_RECORDS: contextvars.ContextVar[dict[str, list[tuple[tuple[Any, ...], Any]]] | None] = contextvars.ContextVar(
+    "dlverify_stats_records", default=None)
+
+
+@contextlib.contextmanager
+def recording() -> Iterator[dict[str, list[tuple[tuple[Any, ...], Any]]]]:
+    """Collect, per function, the first `SAMPLE_PER_FUNCTION` (arguments, result) pairs computed inside."""
+    records: dict[str, list[tuple[tuple[Any, ...], Any]]] = {}
+    token = _RECORDS.set(records)
+    try:
+        yield records
+    finally:
+        _RECORDS.reset(token)
+
+
+def _record(function: str, arguments: Callable[[], tuple[Any, ...]], result: Any) -> None:
+    """Keep (arguments(), result) if a recording is open and its sample of ``function`` is not full."""
+    records = _RECORDS.get()
+    if records is not None and len(sample := records.setdefault(function, [])) < SAMPLE_PER_FUNCTION:
+        sample.append((arguments(), result))
 
 
 @dataclass(frozen=True)
@@ -42,8 +73,10 @@ def linear_fit(x: Sequence[float], y: Sequence[float], level: float = 0.95) -> L
     res = stats.linregress(x, y)
     n = x.size
     half = stats.t.ppf(0.5 + level / 2, n - 2) * res.stderr if n > 2 else math.inf
-    return LinearFit(float(res.slope), float(res.intercept), float(res.stderr),
-                     (float(res.slope - half), float(res.slope + half)), float(res.rvalue ** 2), n)
+    fit = LinearFit(float(res.slope), float(res.intercept), float(res.stderr),
+                    (float(res.slope - half), float(res.slope + half)), float(res.rvalue ** 2), n)
+    _record("linear_fit", lambda: (x.copy(), y.copy(), level), fit)
+    return fit
 
 
 def loglog_slope(x: Sequence[float], y: Sequence[float], level: float = 0.95) -> LinearFit:
@@ -64,7 +97,9 @@ def clopper_pearson(successes: int, trials: int, level: float = 0.95) -> tuple[f
     alpha = 1 - level
     low = 0.0 if successes == 0 else stats.beta.ppf(alpha / 2, successes, trials - successes + 1)
     high = 1.0 if successes == trials else stats.beta.ppf(1 - alpha / 2, successes + 1, trials - successes)
-    return float(low), float(high)
+    interval = float(low), float(high)
+    _record("clopper_pearson", lambda: (successes, trials, level), interval)
+    return interval
 
 
 def mean_ci(values: Sequence[float], level: float = 0.95) -> tuple[float, tuple[float, float]]:
@@ -76,6 +111,7 @@ def mean_ci(values: Sequence[float], level: float = 0.95) -> tuple[float, tuple[
         raise InvalidArgument(f"mean_ci needs ≥ 2 values; got {v.size}")
     m = float(v.mean())
     half = float(stats.t.ppf(0.5 + level / 2, v.size - 1) * v.std(ddof=1) / math.sqrt(v.size))
+    _record("mean_ci", lambda: (v.copy(), level), (m, (m - half, m + half)))
     return m, (m - half, m + half)
 
 

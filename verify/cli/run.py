@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import shlex
 import time
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from ..checking import interruption
+from ..errors import InvalidArgument
 from .arguments import EXIT_INTERRUPTED, EXIT_OK
 
 __all__ = ["cmd_run", "set_threads", "hypothesis_home"]
@@ -43,12 +45,16 @@ def set_threads(args: argparse.Namespace) -> int:
     return threads
 
 
+def cache_dir() -> Path:
+    """~/.cache/dlverify (or $XDG_CACHE_HOME/dlverify): hypothesis' database and the timing memory."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "dlverify"
+
+
 def hypothesis_home() -> None:
     """Keep hypothesis' cache out of the user's working directory (it would create ./.hypothesis)."""
     from hypothesis.configuration import set_hypothesis_home_dir
 
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "dlverify" / "hypothesis"
-    set_hypothesis_home_dir(cache)
+    set_hypothesis_home_dir(cache_dir() / "hypothesis")
 
 
 def cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
@@ -117,12 +123,13 @@ def run_seeds(args: argparse.Namespace, theorems: list, out: Path, command: str,
             where = out / f"seed-{seed}" if args.seeds else out
             where.mkdir(parents=True, exist_ok=True)
             previous = earlier_results(where)
-            history = check_times(previous, args.profile)
+            history = check_times(previous, args.profile) or remembered_times(args.profile)
             results = run_theorems(theorems, get_profile(args.profile), seed, where,
                                    progress=make_progress(args.quiet, history), command=command, mapper=mapper,
                                    executor=executor, jobs=args.jobs, expected=history)
             with interruption.shielded():   # a finished run's files are written whole; a signal stops the next seed
                 write_outputs(results, where, args.baseline, previous)
+                remember_times(results, args.profile)
                 runs[seed] = results
             if results["partial"]:
                 break
@@ -147,6 +154,32 @@ def check_times(results: dict[str, Any] | None, profile: str) -> dict[str, float
         times[t["id"]] = float(t["seconds"])
         times.update({f"{t['id']}[control:{c['id']}]": float(c["seconds"]) for c in t["controls"]})
     return times
+
+
+def remembered_times(profile: str) -> dict[str, float] | None:
+    """check id → seconds of this profile's last complete run on this machine, in any output
+    directory: a first run into a new directory still starts its longest theorems first."""
+    try:
+        times = json.loads((cache_dir() / f"timings-{profile}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    valid = isinstance(times, dict) and all(isinstance(v, (int, float)) for v in times.values())
+    return {str(k): float(v) for k, v in times.items()} if valid and times else None
+
+
+def remember_times(results: dict[str, Any], profile: str) -> None:
+    """Merge a complete run's check times into the machine's timing memory (best effort)."""
+    times = check_times(results, profile)
+    if not times:
+        return
+    try:
+        from ..output.files import atomic_write_text
+
+        cache_dir().mkdir(parents=True, exist_ok=True)
+        merged = {**(remembered_times(profile) or {}), **times}
+        atomic_write_text(cache_dir() / f"timings-{profile}.json", json.dumps(merged, indent=0), "timing memory")
+    except (OSError, InvalidArgument):
+        pass   # an unwritable cache only costs the scheduling order of the next first run
 
 
 def write_outputs(results: dict[str, Any], where: Path, baseline: Path | None,

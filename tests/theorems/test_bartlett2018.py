@@ -47,11 +47,12 @@ def test_measure_matches_scalar_mechanism():
 
 
 def test_scalar_certificate_holds_inside_and_fails_past_the_overshoot_threshold():
-    for depth in (2, 3, 16):
+    for depth in (2, 3, 16, 64):   # 64 (thorough) needs a bisected piece next to θ = 1
         assert B.scalar_certificate((depth, B.ETA_SCALE / depth, -0.5))["certified"]
     star = 1 / 1.5
     assert B.scalar_certificate((3, 0.9 * star, -0.5))["certified"]
-    assert not B.scalar_certificate((3, 1.1 * star, -0.5))["certified"]
+    for factor in (1.01, 1.1):     # past the threshold no partition certifies it
+        assert not B.scalar_certificate((3, factor * star, -0.5))["certified"]
 
 
 def test_ball_run_certifies_depth_two():

@@ -88,6 +88,7 @@ CHECKPOINTS = 4                 # states per trajectory compared with the engine
 FIT_START = 2.0 / 3.0           # the late-window rate fit uses t ∈ [FIT_START·T, T]
 SIGMA_STRIDE = 16               # σ_min(W_{N:1}(t)) is recorded every SIGMA_STRIDE steps
 CHUNK = 50_000                  # steps per chunk (runs that must stop at a violation check between chunks)
+FIT_POINTS = 200_000            # the late-window fit uses every ⌈T/FIT_POINTS⌉-th step (all of them for T < 2·10⁵)
 FLIP = 3.0                      # no-margin control: W_{N:1}(0) = −FLIP·Φ
 CONTROL_SCALE = 10.0            # exponent-2 control: ‖Φ‖ = 10 (a wrong exponent is not scale-free)
 CEILING_EXCESS = 1.1            # rate-ceiling control: 10% above the slowest mode's largest rate
@@ -320,46 +321,83 @@ def run_case(item: tuple[MarginCase, RateClaim, bool]) -> dict[str, Any]:
     claimed = multiple * eta * abs(c) ** exponent
     steps = steps_for(rate) + 1                                     # records t = 0..T, T = steps_for(rate)
     checkpoints = set(np.linspace(0, steps - 1, CHECKPOINTS).astype(int).tolist())
-    two_loss, sigma_sq, gaps, t0 = array("d"), array("d"), [], 0
     log_factor = math.log1p(-min(claimed, 1.0 - 1e-16))
-    violated = False
-    while t0 < steps and not violated:
+    summary, gaps, t0 = TrajectorySummary(log_factor, rate, max(1, steps // FIT_POINTS)), [], 0
+    while t0 < steps and not (stop_early and summary.violated):
         n = min(CHUNK, steps - t0)
         marks = sorted(t for t in checkpoints if t0 <= t < t0 + n)
         for t in marks:                                   # advance to each checkpoint, compare, continue
             if t > t0:
                 part, sig, state = reduced_run(state, s, depth, eta, t - t0)
-                two_loss.extend(part), sigma_sq.extend(sig)
+                summary.add(part, sig)
                 n, t0 = n - (t - t0), t
             gaps.append(oracle_gaps(state, phi, b_hat, signs, depth, eta, loss, x))
         part, sig, state = reduced_run(state, s, depth, eta, n)
-        two_loss.extend(part), sigma_sq.extend(sig)
+        summary.add(part, sig)
         t0 += n
-        if stop_early:
-            seen = np.frombuffer(two_loss, dtype=np.float64).copy()   # a copy: the array keeps growing
-            t = np.arange(seen.size)
-            violated = bool(np.any(seen > seen[0] * np.exp(t * log_factor) * (1 + ROUNDING)))
-    losses = 0.5 * np.frombuffer(two_loss, dtype=np.float64)
-    t = np.arange(losses.size)
-    bound = losses[0] * np.exp(t * log_factor)
-    ratio = losses[1:] / np.maximum(bound[1:], 1e-300)
-    k_max = float(np.min((1.0 - (losses[1:] / losses[0]) ** (1.0 / t[1:])) / rate))
-    start = int(FIT_START * losses.size)
-    fit = linear_fit(t[start:], np.log(losses[start:]))
+    fit = summary.late_fit()
     final_p_sq = state.w ** (2 * depth - 2)
     ceiling = 1.0 - (1.0 - eta * max(initial_p_sq, final_p_sq)) ** 2  # p² is monotone along these runs
-    sigma_min = float(np.sqrt(np.min(np.frombuffer(sigma_sq, dtype=np.float64))))
+    t_plot, loss_plot = summary.thinned(400)
     return {"case": case._asdict(), "c": c, "c_oracle": c_oracle, "delta": delta, "delta_max": delta_max, "eta": eta,
-            "rate": rate, "claimed_rate": claimed, "multiple": multiple, "steps": int(losses.size - 1),
-            "efolds": float(-(losses.size - 1) * math.log1p(-rate)), "worst_ratio": float(np.max(ratio)),
-            "holds": bool(np.max(ratio) <= 1.0 + ROUNDING), "k_max": k_max,
+            "rate": rate, "claimed_rate": claimed, "multiple": multiple, "steps": summary.steps,
+            "efolds": float(-summary.steps * math.log1p(-rate)), "worst_ratio": summary.worst,
+            "holds": summary.worst <= 1.0 + ROUNDING, "k_max": summary.k_max,
             "fit_rate": -fit.slope, "fit_ci": (-fit.ci[1], -fit.ci[0]),
             "slow_mode_rate": 1.0 - (1.0 - eta * final_p_sq) ** 2, "ceiling": ceiling,
-            "sigma_min_over_c": sigma_min / abs(c), "oracle_gap": max(g for g, _ in gaps),
+            "sigma_min_over_c": math.sqrt(summary.min_sigma_sq) / abs(c), "oracle_gap": max(g for g, _ in gaps),
             "step_gap": max(g for _, g in gaps),
-            "final_loss_ratio": float(losses[-1] / losses[0]), "rank_deficient_loss": 0.5 * s * s,
-            "min_loss": float(losses.min()), "losses": losses[:: max(1, losses.size // 400)],
-            "bound": bound[:: max(1, losses.size // 400)]}
+            "final_loss_ratio": summary.last_loss / summary.loss0, "rank_deficient_loss": 0.5 * s * s,
+            "min_loss": summary.min_loss, "losses": loss_plot, "bound": summary.loss0 * np.exp(t_plot * log_factor)}
+
+
+class TrajectorySummary:
+    """What `run_case` needs from ℓ(t), t = 0..T, accumulated chunk by chunk in O(chunk) memory (T reaches
+    2.7·10⁷ steps on thorough): max over t ≥ 1 of ℓ(t)/bound(t) with bound(t) = ℓ(0)(1 − claimed)^t, the
+    tightness k_max = min_t (1 − (ℓ(t)/ℓ(0))^{1/t})/rate, min ℓ, min σ², and every ``stride``-th (t, ℓ(t))
+    for the late-window fit and the plot."""
+
+    def __init__(self, log_factor: float, rate: float, stride: int) -> None:
+        self.log_factor, self.rate, self.stride = log_factor, rate, stride
+        self.steps, self.loss0, self.last_loss = -1, math.nan, math.nan     # steps: T, the last t seen
+        self.worst, self.k_max, self.min_loss, self.min_sigma_sq = -math.inf, math.inf, math.inf, math.inf
+        self._t: list[np.ndarray] = []
+        self._loss: list[np.ndarray] = []
+
+    @property
+    def violated(self) -> bool:
+        return self.worst > 1.0 + ROUNDING
+
+    def add(self, two_loss: array, sigma_sq: array) -> None:
+        """The next chunk: 2ℓ(t) for consecutive t, and σ_min² samples."""
+        losses = 0.5 * np.frombuffer(two_loss, dtype=np.float64)
+        t = np.arange(self.steps + 1, self.steps + 1 + losses.size)
+        if t[0] == 0:
+            self.loss0 = float(losses[0])
+        later = t >= 1
+        if later.any():
+            tl, ll = t[later], losses[later]
+            self.worst = max(self.worst, float(np.max(ll / np.maximum(self.loss0 * np.exp(tl * self.log_factor),
+                                                                     1e-300))))
+            self.k_max = min(self.k_max, float(np.min((1.0 - (ll / self.loss0) ** (1.0 / tl)) / self.rate)))
+        self.min_loss = min(self.min_loss, float(losses.min()))
+        if len(sigma_sq):
+            self.min_sigma_sq = min(self.min_sigma_sq, float(np.min(np.frombuffer(sigma_sq, dtype=np.float64))))
+        keep = t % self.stride == 0
+        self._t.append(t[keep])
+        self._loss.append(losses[keep])
+        self.steps, self.last_loss = int(t[-1]), float(losses[-1])
+
+    def late_fit(self) -> Any:
+        """log ℓ(t) against t over the kept t ∈ [FIT_START·(T + 1), T] (`linear_fit`)."""
+        t, losses = np.concatenate(self._t), np.concatenate(self._loss)
+        window = t >= int(FIT_START * (self.steps + 1))
+        return linear_fit(t[window], np.log(losses[window]))
+
+    def thinned(self, points: int) -> tuple[np.ndarray, np.ndarray]:
+        t, losses = np.concatenate(self._t), np.concatenate(self._loss)
+        step = max(1, t.size // points)
+        return t[::step], losses[::step]
 
 
 # ---------------------------------------------------------------- grids

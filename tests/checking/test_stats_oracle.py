@@ -72,3 +72,11 @@ def test_a_halved_interval_is_an_error_of_the_check_that_used_it(mutant_id):
         outcome = run_check(uses_every_interval, Context(get_profile("ci"), 0, "toy.stats"))
     assert outcome.theorem_verdict().value == "error"
     assert "statistics oracle" in outcome.error
+
+
+def test_fits_over_many_points_are_not_copied_into_the_sample():
+    x = np.arange(stats.SAMPLE_MAX_POINTS + 1.0)
+    with stats.recording() as records:
+        stats.linear_fit(x, 2 * x)
+        stats.linear_fit(x[:10], 2 * x[:10])
+    assert len(records["linear_fit"]) == 1 and records["linear_fit"][0][0][0].size == 10

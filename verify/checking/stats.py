@@ -21,7 +21,8 @@ from ..errors import InvalidArgument
 __all__ = ["LinearFit", "linear_fit", "loglog_slope", "clopper_pearson", "mean_ci", "GrowthFit", "growth_fit",
            "recording"]
 
-SAMPLE_PER_FUNCTION = 5   # intervals kept per function and check for the independent oracle
+SAMPLE_PER_FUNCTION = 5     # intervals kept per function and check for the independent oracle ...
+SAMPLE_MAX_POINTS = 100_000  # ... among those computed from at most this many points (copies stay small)
 _RECORDS: contextvars.ContextVar[dict[str, list[tuple[tuple[Any, ...], Any]]] | None] = contextvars.ContextVar(
     "dlverify_stats_records", default=None)
 
@@ -37,10 +38,12 @@ def recording() -> Iterator[dict[str, list[tuple[tuple[Any, ...], Any]]]]:
         _RECORDS.reset(token)
 
 
-def _record(function: str, arguments: Callable[[], tuple[Any, ...]], result: Any) -> None:
-    """Keep (arguments(), result) if a recording is open and its sample of ``function`` is not full."""
+def _record(function: str, arguments: Callable[[], tuple[Any, ...]], result: Any, points: int = 0) -> None:
+    """Keep (arguments(), result) if a recording is open, its sample of ``function`` is not full and
+    the interval came from at most `SAMPLE_MAX_POINTS` points."""
     records = _RECORDS.get()
-    if records is not None and len(sample := records.setdefault(function, [])) < SAMPLE_PER_FUNCTION:
+    if records is not None and points <= SAMPLE_MAX_POINTS and len(
+            sample := records.setdefault(function, [])) < SAMPLE_PER_FUNCTION:
         sample.append((arguments(), result))
 
 
@@ -75,7 +78,7 @@ def linear_fit(x: Sequence[float], y: Sequence[float], level: float = 0.95) -> L
     half = stats.t.ppf(0.5 + level / 2, n - 2) * res.stderr if n > 2 else math.inf
     fit = LinearFit(float(res.slope), float(res.intercept), float(res.stderr),
                     (float(res.slope - half), float(res.slope + half)), float(res.rvalue ** 2), n)
-    _record("linear_fit", lambda: (x.copy(), y.copy(), level), fit)
+    _record("linear_fit", lambda: (x.copy(), y.copy(), level), fit, x.size)
     return fit
 
 
@@ -111,7 +114,7 @@ def mean_ci(values: Sequence[float], level: float = 0.95) -> tuple[float, tuple[
         raise InvalidArgument(f"mean_ci needs ≥ 2 values; got {v.size}")
     m = float(v.mean())
     half = float(stats.t.ppf(0.5 + level / 2, v.size - 1) * v.std(ddof=1) / math.sqrt(v.size))
-    _record("mean_ci", lambda: (v.copy(), level), (m, (m - half, m + half)))
+    _record("mean_ci", lambda: (v.copy(), level), (m, (m - half, m + half)), v.size)
     return m, (m - half, m + half)
 
 

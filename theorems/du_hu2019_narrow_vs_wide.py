@@ -43,7 +43,10 @@ against 0.05): ε is now 1e-8 of ℓ(0) − ℓ* and the wide counts are fractio
 Their seed-to-seed spread (≈ 35%: P(0) fluctuates by √(L/m) = √(1/8)) is what limits the slope's
 CI, so the wide line runs 32 seeds per depth at ci — a development run with 16 left the CI's upper
 end at 0.050–0.054 (inconclusive) on 3 of 10 seeds; 128 seeds give slope 0.007 ± 0.009. MIN_RATE and
-the fits are unchanged. (3) η is Du & Hu's d_y/(3Lλ_max) (was Hu et al.'s d_y/(2Lλ_max)).
+the fits are unchanged. (3) η is Du & Hu's d_y/(3Lλ_max) (was Hu et al.'s d_y/(2Lλ_max)). (4) Memory:
+the thorough wide line ran 256 nets per depth in lockstep, 1.27 GB of weights at L = 22 (m = 176) and a
+1.4 GB process per sweep point, so two workers took the thorough run past its 4 GiB budget (B6: Σ RSS
+4.5 GiB); it runs 128 (2× default; 128 seeds resolve the slope to ± 0.009, see (2)).
 Not checked: data with d_x, d_y > 1 for the narrow line (a width-1 net is then no scalar chain).
 """
 
@@ -210,7 +213,7 @@ def sweep_points(ctx: Context, line: Line) -> list[SweepPoint]:
     else:
         depths = ctx.pick(ci=tuple(range(2, 13)), default=tuple(range(2, 17)), thorough=tuple(range(2, 23)))
     runs = {NARROW: ctx.pick(ci=256, default=1024, thorough=4096), IDENTITY_NARROW: 1,
-            WIDE: ctx.pick(ci=32, default=64, thorough=256)}.get(line, ctx.pick(ci=64, default=128, thorough=256))
+            WIDE: ctx.pick(ci=32, default=64, thorough=128)}.get(line, ctx.pick(ci=64, default=128, thorough=256))
     cap = ctx.pick(ci=20_000, default=200_000, thorough=2_000_000)
     return [SweepPoint(line, L, runs, cap, ctx.seed) for L in depths]
 

@@ -164,8 +164,25 @@ def _worker(args: argparse.Namespace) -> int:
                                  "seconds": round(time.perf_counter() - started, 2)}
         print(json.dumps({"probe": found}))
         return EXIT_OK
-    limits = json.loads(args.limits) if args.limits else None
-    unmutated = json.loads(args.baseline_outcomes) if args.baseline_outcomes else None
+    limits = _json_object(args.limits, "--limits") if args.limits else None
+    if limits is not None and not all(isinstance(v, (int, float)) and v > 0 for v in limits.values()):
+        from ..errors import InvalidArgument
+
+        raise InvalidArgument(f"--limits needs positive seconds per theorem; got {args.limits[:80]!r}")
+    unmutated = _json_object(args.baseline_outcomes, "--baseline-outcomes") if args.baseline_outcomes else None
     print(json.dumps({"theorems": run_mutant(mutant(args.worker), args.theorems, args.profile, args.seed,
                                              limits=limits, stop_on_change_from=unmutated)}))
     return EXIT_OK
+
+
+def _json_object(text: str, flag: str) -> dict[str, Any]:
+    """A worker flag's JSON object (theorem id → value), or a one-line error naming the flag."""
+    from ..errors import InvalidArgument
+
+    try:
+        value = json.loads(text)
+    except ValueError:
+        value = None
+    if not isinstance(value, dict):
+        raise InvalidArgument(f"{flag} needs a JSON object of theorem id → value; got {text[:80]!r}")
+    return value

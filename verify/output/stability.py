@@ -20,9 +20,10 @@ STABILITY_SCHEMA = f"{SCHEMA}.stability"
 def stability(runs: dict[int, dict[str, Any]]) -> dict[str, Any]:
     """{seeds, profile, checks: [{check, good, total, others: {seed: verdict}}]} from results documents by seed."""
     rows: dict[str, dict[str, Any]] = {}
+    expected = _expected_outcomes(runs)
     for seed, results in runs.items():
         for t in results["theorems"]:
-            _count(rows, t["id"], "verified", t["verdict"], seed)
+            _count(rows, t["id"], expected.get(t["id"], "verified"), t["verdict"], seed)
             for c in t["controls"]:
                 _count(rows, f"{t['id']}[control:{c['id']}]", "refuted", c["verdict"], seed)
     profiles = sorted({r["run"]["profile"] for r in runs.values()})
@@ -30,10 +31,23 @@ def stability(runs: dict[int, dict[str, Any]]) -> dict[str, Any]:
             "partial": any(r.get("partial") for r in runs.values()), "checks": list(rows.values())}
 
 
+def _expected_outcomes(runs: dict[int, dict[str, Any]]) -> dict[str, str]:
+    """theorem id → the outcome an expected failure should show on every seed: its verdict at the
+    first seed where it was falsified or inconclusive ("falsified" if it never was)."""
+    outcomes: dict[str, str] = {}
+    for _seed, results in sorted(runs.items()):
+        for t in results["theorems"]:
+            if t.get("expected_failure"):
+                seen = outcomes.get(t["id"])
+                if seen is None or (seen == "falsified?" and t["verdict"] in ("falsified", "inconclusive")):
+                    outcomes[t["id"]] = t["verdict"] if t["verdict"] in ("falsified", "inconclusive") else "falsified?"
+    return {tid: f"{verdict.rstrip('?')} (expected failure)" for tid, verdict in outcomes.items()}
+
+
 def _count(rows: dict[str, dict[str, Any]], check: str, good: str, verdict: str, seed: int) -> None:
     row = rows.setdefault(check, {"check": check, "wanted": good, "good": 0, "total": 0, "others": {}})
     row["total"] += 1
-    if verdict == good:
+    if verdict == good.removesuffix(" (expected failure)"):
         row["good"] += 1
     else:
         row["others"][str(seed)] = verdict
@@ -46,7 +60,8 @@ def render_stability(table: dict[str, Any]) -> str:
     lines = ["# dlverify seed stability", "",
              f"Profile **{table['profile']}**, seeds {_seed_text(seeds)} ({len(seeds)} runs)"
              + (" — **PARTIAL**: a run was interrupted" if table["partial"] else "") + ".", "",
-             f"**{stable}/{len(table['checks'])} checks stable** (theorem verified / control refuted on every seed).",
+             f"**{stable}/{len(table['checks'])} checks stable** (theorem verified / control refuted on every seed; an "
+             "expected failure: the same falsified or inconclusive verdict on every seed).",
              "", "| check | wanted | stable | on other seeds |", "|---|---|---|---|"]
     for r in sorted(table["checks"], key=lambda r: (r["good"] == r["total"] == len(seeds), r["check"])):
         others = ", ".join(f"seed {s}: {v}" for s, v in r["others"].items()) or "–"

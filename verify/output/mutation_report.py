@@ -64,7 +64,8 @@ def render_mutation(doc: dict[str, Any]) -> str:
     for m in doc["mutants"]:
         cells = [_cell(m["theorems"][t], doc["baseline"].get(t, "survived")) if t in m["theorems"] else ""
                  for t in theorems]
-        lines.append(f"| `{m['id']}` | {m['description']} | " + " | ".join(cells) + f" | {m['tests']} |")
+        description = m["description"].replace("|", "\\|")      # |r| would end the table cell
+        lines.append(f"| `{m['id']}` | {description} | " + " | ".join(cells) + f" | {m['tests']} |")
     lines += ["", "Blank cell: the theorem does not execute the mutated function (found by a probe run). "
               "❌/❔ the theorem is falsified/inconclusive where it was not; ⚠️ one of its controls is no longer refuted; 💥 a check "
               "raised; · the theorem and its controls came out as on the unmutated code (for an expected "

@@ -121,3 +121,27 @@ def test_wrong_exponent_breaks_the_check():
 def test_bad_kind_is_rejected():
     with pytest.raises(Exception, match="kind"):
         A.displaced(CASE._replace(kind="sideways"), A.target(CASE))
+
+
+def test_the_streamed_trajectory_summary_equals_the_whole_array_computation():
+    """TrajectorySummary (chunk by chunk, every stride-th step kept) gives the worst ratio, k_max, min ℓ
+    and min σ² of the whole trajectory, and with stride 1 the same late-window fit as the full arrays."""
+    from array import array
+
+    rng = np.random.default_rng(3)
+    losses = np.exp(-0.01 * np.arange(1000) + 0.001 * rng.standard_normal(1000))
+    sigma_sq = rng.uniform(0.5, 2.0, 63)
+    rate, log_factor = 0.009, np.log1p(-0.009)
+    summary = A.TrajectorySummary(log_factor, rate, stride=1)
+    for lo, hi in ((0, 1), (1, 400), (400, 1000)):          # uneven chunks, the first of one step
+        summary.add(array("d", 2 * losses[lo:hi]), array("d", sigma_sq[lo // 16: hi // 16]))
+    t = np.arange(1000)
+    bound = losses[0] * np.exp(t * log_factor)
+    assert summary.steps == 999 and summary.loss0 == losses[0] and summary.last_loss == losses[-1]
+    assert summary.worst == pytest.approx(np.max(losses[1:] / bound[1:]), rel=1e-15)
+    assert summary.k_max == pytest.approx(np.min((1 - (losses[1:] / losses[0]) ** (1 / t[1:])) / rate), rel=1e-12)
+    assert summary.min_loss == losses.min() and summary.min_sigma_sq == sigma_sq[:62].min()
+    start = int(A.FIT_START * 1000)
+    full = A.linear_fit(t[start:], np.log(losses[start:]))
+    assert summary.late_fit().slope == pytest.approx(full.slope, rel=1e-12)
+    assert summary.violated == (summary.worst > 1 + A.ROUNDING)

@@ -17,6 +17,9 @@ __all__ = ["main", "build_parser"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The program (``argv=None``: the process's own arguments; after a run the process is about
+    to exit, so late signals are ignored), or one command called in-process (handlers restored)."""
+    as_program = argv is None
     argv = list(sys.argv[1:] if argv is None else argv)
     running = bool(argv) and argv[0] in ("run", "mutate")
     if running:
@@ -33,7 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     finally:
         if running:
-            interruption.uninstall()
+            interruption.uninstall(until_exit=as_program)
 
 
 def _dispatch(argv: list[str], running: bool) -> int:

@@ -14,6 +14,13 @@ computes (`verify.checking.stats.recording`) and `audit` recomputes them here by
 
 A disagreement beyond rounding is returned as a message; the runner turns it into an ``error``
 outcome of the check, so a wrong interval cannot decide a verdict unseen.
+
+Changed after the first runs (2026-12-02): the first oracle used the closed-form OLS formula and
+a tolerance of 1e-7 of the width; it flagged balancedness, end_to_end and no_function, whose
+near-perfect exponent fits made `linear_fit`'s linregress-based standard error cancel (fixed
+there). The oracle now solves by the SVD (a method `linear_fit` does not use) with a tolerance
+of 1e-6 of the width plus a rounding allowance of 1e-10 of a no-signal fit's interval; the
+mutants it must see move an endpoint by 25% of the width.
 """
 
 from __future__ import annotations

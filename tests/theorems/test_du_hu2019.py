@@ -158,15 +158,19 @@ def test_width_case_description_round_trips():
 # du_hu2019.width: the check, its controls, planted bugs
 
 
-@pytest.fixture(scope="module")
-def width_outcomes():
-    theorem = width.THEOREM
+def theorem_and_controls(theorem):
+    """The theorem's evidence and, per control id, (its evidence, its context)."""
     evidence = theorem.check(ctx(theorem.id))
     controls = {}
     for control in theorem.controls:
         c = ctx(f"{theorem.id}[control:{control.id}]")
         controls[control.id] = (control.check(c), c)
     return evidence, controls
+
+
+@pytest.fixture(scope="module")
+def width_outcomes():
+    return theorem_and_controls(width.THEOREM)
 
 
 def test_width_check_verifies_with_bands(width_outcomes):
@@ -262,13 +266,7 @@ def test_oracle_agrees_with_both_engines():
 
 @pytest.fixture(scope="module")
 def nvw_outcomes():
-    theorem = nvw.THEOREM
-    evidence = theorem.check(ctx(theorem.id))
-    controls = {}
-    for control in theorem.controls:
-        c = ctx(f"{theorem.id}[control:{control.id}]")
-        controls[control.id] = (control.check(c), c)
-    return evidence, controls
+    return theorem_and_controls(nvw.THEOREM)
 
 
 def test_narrow_vs_wide_verifies_and_resolves_both_lines(nvw_outcomes):

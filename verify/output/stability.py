@@ -34,14 +34,13 @@ def stability(runs: dict[int, dict[str, Any]]) -> dict[str, Any]:
 def _expected_outcomes(runs: dict[int, dict[str, Any]]) -> dict[str, str]:
     """theorem id → the outcome an expected failure should show on every seed: its verdict at the
     first seed where it was falsified or inconclusive ("falsified" if it never was)."""
-    outcomes: dict[str, str] = {}
+    verdicts: dict[str, list[str]] = {}
     for _seed, results in sorted(runs.items()):
         for t in results["theorems"]:
             if t.get("expected_failure"):
-                seen = outcomes.get(t["id"])
-                if seen is None or (seen == "falsified?" and t["verdict"] in ("falsified", "inconclusive")):
-                    outcomes[t["id"]] = t["verdict"] if t["verdict"] in ("falsified", "inconclusive") else "falsified?"
-    return {tid: f"{verdict.rstrip('?')} (expected failure)" for tid, verdict in outcomes.items()}
+                verdicts.setdefault(t["id"], []).append(t["verdict"])
+    return {tid: next((v for v in seen if v in ("falsified", "inconclusive")), "falsified") + " (expected failure)"
+            for tid, seen in verdicts.items()}
 
 
 def _count(rows: dict[str, dict[str, Any]], check: str, good: str, verdict: str, seed: int) -> None:

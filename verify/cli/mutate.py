@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..checking import interruption
+from ..errors import InvalidArgument
 from .arguments import EXIT_GATE_FAILED, EXIT_INTERRUPTED, EXIT_OK
 from .run import THREAD_VARIABLES
 
@@ -166,8 +167,6 @@ def _worker(args: argparse.Namespace) -> int:
         return EXIT_OK
     limits = _json_object(args.limits, "--limits") if args.limits else None
     if limits is not None and not all(isinstance(v, (int, float)) and v > 0 for v in limits.values()):
-        from ..errors import InvalidArgument
-
         raise InvalidArgument(f"--limits needs positive seconds per theorem; got {args.limits[:80]!r}")
     unmutated = _json_object(args.baseline_outcomes, "--baseline-outcomes") if args.baseline_outcomes else None
     print(json.dumps({"theorems": run_mutant(mutant(args.worker), args.theorems, args.profile, args.seed,
@@ -177,8 +176,6 @@ def _worker(args: argparse.Namespace) -> int:
 
 def _json_object(text: str, flag: str) -> dict[str, Any]:
     """A worker flag's JSON object (theorem id → value), or a one-line error naming the flag."""
-    from ..errors import InvalidArgument
-
     try:
         value = json.loads(text)
     except ValueError:
